@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <Poco/Util/AbstractConfiguration.h>
+
+#include "appreg/store/Database.h"
+
+namespace appreg::app {
+
+/// Every setting of the worker, with its default. conf/appreg.properties documents each key.
+struct Config {
+    store::DatabaseOptions db;            ///< db.path, db.synchronous, db.busy_timeout_ms
+    std::string listen;                   ///< listen: "" (inherited fd 0 / fd 3), "unix:PATH" or "HOST:PORT"
+    int listenBacklog = 128;              ///< listen.backlog
+    std::string listenGroup;              ///< listen.group: group of a socket created by `listen`
+    int threads = 4;                      ///< threads
+    std::size_t maxBodyBytes = 1048576;   ///< request.max_body_bytes
+    std::string pathPrefix;               ///< http.path_prefix, stripped from REQUEST_URI before routing
+    std::string nodeName;                 ///< node.name (default: the host name)
+    int shutdownGraceMs = 5000;           ///< shutdown.grace_ms
+    bool logRequests = true;              ///< log.requests
+
+    /// Reads the keys from a (layered) configuration, keeping defaults for absent ones.
+    /// Throws std::invalid_argument naming the key of any invalid value.
+    static Config from(const Poco::Util::AbstractConfiguration& conf);
+};
+
+}  // namespace appreg::app

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include <Poco/Dynamic/Var.h>
+
+#include "appreg/http/Response.h"
+
+namespace appreg::http {
+
+/// The one error type of the API: an HTTP status and the JSON body the client gets.
+/// Any layer that must refuse a request throws it; the Router turns it into a Response in one place.
+class ApiError : public std::runtime_error {
+public:
+    ApiError(int status, Poco::Dynamic::Var body, std::string logMessage = {});
+
+    /// `{"detail": message}` with the given status.
+    static ApiError detail(int status, const std::string& message);
+
+    int status() const { return _status; }
+    const Poco::Dynamic::Var& body() const { return _body; }
+    Response toResponse() const;
+
+private:
+    int _status;
+    Poco::Dynamic::Var _body;
+};
+
+}  // namespace appreg::http

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "appreg/http/Request.h"
+#include "appreg/http/Response.h"
+
+namespace appreg::http {
+
+/// Reads up to `n` body bytes into `buf`: the count read, 0 at the end of the body, or -1 when the body
+/// cannot be read (the client went away, a protocol error).
+using BodyReader = std::function<long(char* buf, std::size_t n)>;
+
+/// The request (always with its method, path and id, for the log), and when its body or parameters are
+/// unacceptable, the error response that replaces it (413, 400). Nothing else may run for a request that
+/// produced an error: in particular, no write.
+struct CgiRequestResult {
+    Request request;
+    std::optional<Response> error;
+};
+
+/// Turns the CGI/FastCGI parameters and the body stream of one request into a Request value, enforcing the
+/// body rules of platform-notes §2.5: CONTENT_LENGTH must be digits; a body over `maxBodyBytes` is 413 even
+/// without CONTENT_LENGTH (read at most limit+1 bytes); a body shorter or longer than CONTENT_LENGTH, or one
+/// that breaks off, is refused. Routing uses the raw REQUEST_URI with `pathPrefix` stripped.
+/// Independent of libfcgi, so tests and fuzzers drive it directly.
+CgiRequestResult buildCgiRequest(const std::map<std::string, std::string>& params, const BodyReader& readBody,
+                                 std::size_t maxBodyBytes, const std::string& pathPrefix);
+
+}  // namespace appreg::http

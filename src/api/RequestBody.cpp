@@ -1,0 +1,26 @@
+#include "appreg/api/RequestBody.h"
+
+#include "appreg/domain/FieldTable.h"
+#include "appreg/http/ApiError.h"
+#include "appreg/http/Json.h"
+
+namespace appreg::api {
+
+Poco::JSON::Object::Ptr readJsonObject(const http::Request& request) {
+    bool blank = request.body.find_first_not_of(" \t\r\n") == std::string::npos;
+    if (!request.body.empty() && request.mediaType() != "application/json") {
+        throw http::ApiError::detail(415,
+                                     "You did not use correct Content-Type in your HTTP request. If you are using our "
+                                     "REST API, the Content-Type must be application/json");
+    }
+    if (blank) return http::json::newObject();
+    Poco::Dynamic::Var parsed = http::json::parseBody(request.body);
+    if (parsed.isEmpty()) {
+        domain::FieldErrors errors;
+        errors.add("__all__", "This field may not be null.");
+        throw http::ApiError(400, errors.toJson());
+    }
+    return parsed.extract<Poco::JSON::Object::Ptr>();
+}
+
+}  // namespace appreg::api

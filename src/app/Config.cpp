@@ -1,0 +1,64 @@
+#include "appreg/app/Config.h"
+
+#include <unistd.h>
+
+#include <stdexcept>
+
+namespace appreg::app {
+
+namespace {
+
+int intKey(const Poco::Util::AbstractConfiguration& conf, const std::string& key, int def, int min, int max) {
+    if (!conf.hasProperty(key)) return def;
+    int v;
+    try {
+        v = conf.getInt(key);
+    } catch (const Poco::Exception&) {
+        throw std::invalid_argument(key + ": not an integer: " + conf.getRawString(key, ""));
+    }
+    if (v < min || v > max) {
+        throw std::invalid_argument(key + ": must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    return v;
+}
+
+std::string hostName() {
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+    return buf;
+}
+
+}  // namespace
+
+Config Config::from(const Poco::Util::AbstractConfiguration& conf) {
+    Config c;
+    c.db.path = conf.getString("db.path", c.db.path);
+    if (c.db.path.empty()) throw std::invalid_argument("db.path: must not be empty");
+    c.db.synchronous = conf.getString("db.synchronous", c.db.synchronous);
+    for (auto& ch : c.db.synchronous) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (c.db.synchronous != "OFF" && c.db.synchronous != "NORMAL" && c.db.synchronous != "FULL" &&
+        c.db.synchronous != "EXTRA") {
+        throw std::invalid_argument("db.synchronous: must be OFF, NORMAL, FULL or EXTRA");
+    }
+    c.db.busyTimeoutMs = intKey(conf, "db.busy_timeout_ms", c.db.busyTimeoutMs, 0, 600000);
+    c.listen = conf.getString("listen", c.listen);
+    c.listenBacklog = intKey(conf, "listen.backlog", c.listenBacklog, 1, 65535);
+    c.listenGroup = conf.getString("listen.group", c.listenGroup);
+    c.threads = intKey(conf, "threads", c.threads, 1, 256);
+    c.maxBodyBytes = static_cast<std::size_t>(
+        intKey(conf, "request.max_body_bytes", static_cast<int>(c.maxBodyBytes), 1, 1 << 30));
+    c.pathPrefix = conf.getString("http.path_prefix", c.pathPrefix);
+    if (!c.pathPrefix.empty() && (c.pathPrefix[0] != '/' || c.pathPrefix.back() == '/')) {
+        throw std::invalid_argument("http.path_prefix: must start with '/' and not end with '/' (e.g. /awx)");
+    }
+    c.nodeName = conf.getString("node.name", hostName());
+    c.shutdownGraceMs = intKey(conf, "shutdown.grace_ms", c.shutdownGraceMs, 0, 600000);
+    try {
+        c.logRequests = conf.getBool("log.requests", c.logRequests);
+    } catch (const Poco::Exception&) {
+        throw std::invalid_argument("log.requests: must be true or false");
+    }
+    return c;
+}
+
+}  // namespace appreg::app

@@ -1,0 +1,27 @@
+#include "appreg/domain/Organization.h"
+
+namespace appreg::domain {
+
+const FieldTable& organizationFields() {
+    static const FieldTable table({
+        {.name = "name", .type = FieldType::String, .label = "Name", .helpText = "Name of this organization.",
+         .required = true, .allowBlank = false, .maxLength = 512, .column = "name"},
+        {.name = "description", .type = FieldType::String, .label = "Description",
+         .helpText = "Optional description of this organization.", .defaultValue = std::string(),
+         .column = "description"},
+    });
+    return table;
+}
+
+FieldValues organizationValues(const Organization& org) {
+    return {{"name", org.name}, {"description", org.description}};
+}
+
+void applyOrganizationValues(const FieldValues& values, Organization& org) {
+    for (const auto& [name, value] : values) {
+        if (name == "name") org.name = value.extract<std::string>();
+        else if (name == "description") org.description = value.extract<std::string>();
+    }
+}
+
+}  // namespace appreg::domain

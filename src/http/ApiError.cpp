@@ -1,0 +1,20 @@
+#include "appreg/http/ApiError.h"
+
+#include "appreg/http/Json.h"
+
+namespace appreg::http {
+
+ApiError::ApiError(int status, Poco::Dynamic::Var body, std::string logMessage)
+    : std::runtime_error(logMessage.empty() ? "HTTP " + std::to_string(status) : logMessage),
+      _status(status),
+      _body(std::move(body)) {}
+
+ApiError ApiError::detail(int status, const std::string& message) {
+    auto obj = json::newObject();
+    obj->set("detail", message);
+    return ApiError(status, obj, message);
+}
+
+Response ApiError::toResponse() const { return Response::json(_status, _body); }
+
+}  // namespace appreg::http

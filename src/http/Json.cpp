@@ -1,0 +1,290 @@
+#include "appreg/http/Json.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+#include <Poco/JSON/Parser.h>
+
+#include "appreg/http/ApiError.h"
+
+namespace appreg::http::json {
+
+namespace {
+
+/// A recursive-descent validator over the raw bytes. It builds nothing; Poco builds the value afterwards.
+class SyntaxChecker {
+public:
+    SyntaxChecker(const std::string& text, int maxDepth) : _s(text), _maxDepth(maxDepth) {}
+
+    std::optional<std::string> run() {
+        skipSpace();
+        if (!value(0)) return _error;
+        skipSpace();
+        if (_pos != _s.size()) {
+            fail("Extra data");
+            return _error;
+        }
+        return std::nullopt;
+    }
+
+private:
+    const std::string& _s;
+    int _maxDepth;
+    std::size_t _pos = 0;
+    std::optional<std::string> _error;
+
+    bool fail(const std::string& reason, std::size_t at) {
+        std::size_t line = 1, lineStart = 0;
+        for (std::size_t i = 0; i < at && i < _s.size(); ++i) {
+            if (_s[i] == '\n') {
+                ++line;
+                lineStart = i + 1;
+            }
+        }
+        _error = reason + ": line " + std::to_string(line) + " column " + std::to_string(at - lineStart + 1) +
+                 " (char " + std::to_string(at) + ")";
+        return false;
+    }
+    bool fail(const std::string& reason) { return fail(reason, _pos); }
+
+    bool atEnd() const { return _pos >= _s.size(); }
+    char peek() const { return _s[_pos]; }
+
+    void skipSpace() {
+        while (!atEnd() && (peek() == ' ' || peek() == '\t' || peek() == '\n' || peek() == '\r')) ++_pos;
+    }
+
+    bool value(int depth) {
+        if (atEnd()) return fail("Expecting value");
+        char c = peek();
+        if (c == '{') return object(depth + 1);
+        if (c == '[') return array(depth + 1);
+        if (c == '"') return string();
+        if (c == '-' || (c >= '0' && c <= '9')) return number();
+        if (literal("true") || literal("false") || literal("null")) return true;
+        return fail("Expecting value");
+    }
+
+    bool literal(const char* word) {
+        std::size_t n = std::char_traits<char>::length(word);
+        if (_s.compare(_pos, n, word) == 0) {
+            _pos += n;
+            return true;
+        }
+        return false;
+    }
+
+    bool object(int depth) {
+        if (depth > _maxDepth) return fail("Nesting deeper than " + std::to_string(_maxDepth) + " levels");
+        ++_pos;  // '{'
+        skipSpace();
+        if (!atEnd() && peek() == '}') {
+            ++_pos;
+            return true;
+        }
+        for (;;) {
+            skipSpace();
+            if (atEnd() || peek() != '"') return fail("Expecting property name enclosed in double quotes");
+            if (!string()) return false;
+            skipSpace();
+            if (atEnd() || peek() != ':') return fail("Expecting ':' delimiter");
+            ++_pos;
+            skipSpace();
+            if (!value(depth)) return false;
+            skipSpace();
+            if (atEnd()) return fail("Expecting ',' delimiter");
+            if (peek() == '}') {
+                ++_pos;
+                return true;
+            }
+            if (peek() != ',') return fail("Expecting ',' delimiter");
+            ++_pos;
+        }
+    }
+
+    bool array(int depth) {
+        if (depth > _maxDepth) return fail("Nesting deeper than " + std::to_string(_maxDepth) + " levels");
+        ++_pos;  // '['
+        skipSpace();
+        if (!atEnd() && peek() == ']') {
+            ++_pos;
+            return true;
+        }
+        for (;;) {
+            skipSpace();
+            if (!value(depth)) return false;
+            skipSpace();
+            if (atEnd()) return fail("Expecting ',' delimiter");
+            if (peek() == ']') {
+                ++_pos;
+                return true;
+            }
+            if (peek() != ',') return fail("Expecting ',' delimiter");
+            ++_pos;
+        }
+    }
+
+    static int hex(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    }
+
+    bool hex4(unsigned& out) {
+        if (_pos + 4 > _s.size()) return false;
+        out = 0;
+        for (int i = 0; i < 4; ++i) {
+            int h = hex(_s[_pos + i]);
+            if (h < 0) return false;
+            out = out * 16 + static_cast<unsigned>(h);
+        }
+        _pos += 4;
+        return true;
+    }
+
+    /// Length of the valid UTF-8 sequence at _pos, or 0 (overlong forms, surrogates and > U+10FFFF are invalid).
+    std::size_t utf8Sequence() const {
+        auto b = [&](std::size_t i) { return static_cast<unsigned char>(_s[_pos + i]); };
+        unsigned char c0 = b(0);
+        std::size_t left = _s.size() - _pos;
+        auto cont = [&](std::size_t i) { return i < left && (b(i) & 0xC0) == 0x80; };
+        if (c0 >= 0xC2 && c0 <= 0xDF) return cont(1) ? 2 : 0;
+        if (c0 >= 0xE0 && c0 <= 0xEF) {
+            if (!cont(1) || !cont(2)) return 0;
+            if (c0 == 0xE0 && b(1) < 0xA0) return 0;   // overlong
+            if (c0 == 0xED && b(1) >= 0xA0) return 0;  // UTF-16 surrogate
+            return 3;
+        }
+        if (c0 >= 0xF0 && c0 <= 0xF4) {
+            if (!cont(1) || !cont(2) || !cont(3)) return 0;
+            if (c0 == 0xF0 && b(1) < 0x90) return 0;   // overlong
+            if (c0 == 0xF4 && b(1) >= 0x90) return 0;  // above U+10FFFF
+            return 4;
+        }
+        return 0;
+    }
+
+    bool string() {
+        std::size_t start = _pos;
+        ++_pos;  // '"'
+        for (;;) {
+            if (atEnd()) return fail("Unterminated string starting at", start);
+            unsigned char c = static_cast<unsigned char>(peek());
+            if (c == '"') {
+                ++_pos;
+                return true;
+            }
+            if (c < 0x20) return fail("Invalid control character at");
+            if (c == '\\') {
+                std::size_t escAt = _pos;
+                ++_pos;
+                if (atEnd()) return fail("Unterminated string starting at", start);
+                char e = peek();
+                if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+                    ++_pos;
+                } else if (e == 'u') {
+                    ++_pos;
+                    unsigned cp;
+                    if (!hex4(cp)) return fail("Invalid \\uXXXX escape", escAt);
+                    if (cp >= 0xDC00 && cp <= 0xDFFF) return fail("Invalid \\uXXXX escape: lone surrogate", escAt);
+                    if (cp >= 0xD800 && cp <= 0xDBFF) {
+                        unsigned low;
+                        if (_s.compare(_pos, 2, "\\u") != 0) return fail("Invalid \\uXXXX escape: lone surrogate", escAt);
+                        _pos += 2;
+                        if (!hex4(low) || low < 0xDC00 || low > 0xDFFF)
+                            return fail("Invalid \\uXXXX escape: lone surrogate", escAt);
+                    }
+                } else {
+                    return fail("Invalid \\escape", escAt);
+                }
+            } else if (c < 0x80) {
+                ++_pos;
+            } else {
+                std::size_t n = utf8Sequence();
+                if (n == 0) return fail("Invalid UTF-8");
+                _pos += n;
+            }
+        }
+    }
+
+    static bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+    bool number() {
+        std::size_t start = _pos;
+        if (peek() == '-') ++_pos;
+        if (atEnd() || !isDigit(peek())) return fail("Expecting value", start);
+        if (peek() == '0') {
+            ++_pos;
+            if (!atEnd() && isDigit(peek())) return fail("Extra data");
+        } else {
+            while (!atEnd() && isDigit(peek())) ++_pos;
+        }
+        bool integral = true;
+        if (!atEnd() && peek() == '.') {
+            integral = false;
+            ++_pos;
+            if (atEnd() || !isDigit(peek())) return fail("Expecting value", start);
+            while (!atEnd() && isDigit(peek())) ++_pos;
+        }
+        if (!atEnd() && (peek() == 'e' || peek() == 'E')) {
+            integral = false;
+            ++_pos;
+            if (!atEnd() && (peek() == '+' || peek() == '-')) ++_pos;
+            if (atEnd() || !isDigit(peek())) return fail("Expecting value", start);
+            while (!atEnd() && isDigit(peek())) ++_pos;
+        }
+        std::string token = _s.substr(start, _pos - start);
+        if (integral) {
+            errno = 0;
+            char* end = nullptr;
+            std::strtoll(token.c_str(), &end, 10);
+            if (errno == ERANGE) return fail("Integer out of range", start);
+        } else {
+            errno = 0;
+            char* end = nullptr;
+            double d = std::strtod(token.c_str(), &end);
+            if (errno == ERANGE && std::isinf(d)) return fail("Number out of range", start);
+        }
+        return true;
+    }
+};
+
+}  // namespace
+
+std::optional<std::string> syntaxError(const std::string& text, int maxDepth) {
+    return SyntaxChecker(text, maxDepth).run();
+}
+
+Poco::Dynamic::Var parseBody(const std::string& body) {
+    std::size_t b = body.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return newObject();  // an empty body is {} (AWX)
+    if (auto err = syntaxError(body)) throw ApiError::detail(400, "JSON parse error - " + *err);
+    if (body[b] != '{') {
+        std::size_t e = body.find_last_not_of(" \t\r\n");
+        if (body.compare(b, e - b + 1, "null") == 0) return Poco::Dynamic::Var();
+        throw ApiError::detail(400, "JSON parse error - not a JSON object");
+    }
+    try {
+        Poco::JSON::Parser parser;
+        parser.setDepth(kMaxDepth + 1);
+        return parser.parse(body);
+    } catch (const Poco::Exception& e) {
+        // The syntax check accepted it, so this is a Poco limitation; refuse rather than guess.
+        throw ApiError::detail(400, "JSON parse error - " + std::string("unsupported JSON"));
+    }
+}
+
+Poco::JSON::Object::Ptr newObject() { return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+
+Poco::JSON::Array::Ptr newArray() { return new Poco::JSON::Array(); }
+
+std::string stringify(const Poco::Dynamic::Var& value) {
+    std::ostringstream out;
+    Poco::JSON::Stringifier::condense(value, out);
+    return out.str();
+}
+
+}  // namespace appreg::http::json

@@ -1,0 +1,92 @@
+#include "appreg/store/Database.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/SQLiteException.h>
+
+#include "appreg/store/Migrations.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace appreg::store {
+
+void rethrowTranslated() {
+    try {
+        throw;
+    } catch (const Poco::Data::SQLite::ConstraintViolationException& e) {
+        std::string msg = e.displayText();
+        ConstraintViolation::Kind kind = ConstraintViolation::Kind::Other;
+        if (msg.find("UNIQUE") != std::string::npos) kind = ConstraintViolation::Kind::Unique;
+        else if (msg.find("FOREIGN KEY") != std::string::npos) kind = ConstraintViolation::Kind::ForeignKey;
+        throw ConstraintViolation(kind, msg);
+    } catch (const Poco::Data::SQLite::DBLockedException& e) {
+        throw DatabaseUnavailable("database is locked: " + e.displayText());
+    } catch (const Poco::Data::SQLite::TableLockedException& e) {
+        throw DatabaseUnavailable("table is locked: " + e.displayText());
+    } catch (const Poco::Data::SQLite::ReadOnlyException& e) {
+        throw DatabaseUnavailable("database is read-only: " + e.displayText());
+    } catch (const Poco::Data::SQLite::DatabaseFullException& e) {
+        throw DatabaseUnavailable("database or disk is full: " + e.displayText());
+    } catch (const Poco::Data::SQLite::IOErrorException& e) {
+        throw DatabaseUnavailable("database I/O error: " + e.displayText());
+    } catch (const Poco::Data::SQLite::CantOpenDBFileException& e) {
+        throw DatabaseUnavailable("cannot open the database: " + e.displayText());
+    } catch (const Poco::Data::SQLite::DBAccessDeniedException& e) {
+        throw DatabaseUnavailable("database access denied: " + e.displayText());
+    } catch (const Poco::Data::SQLite::NoMemoryException& e) {
+        throw DatabaseUnavailable("database out of memory: " + e.displayText());
+    } catch (const Poco::Data::SQLite::TransactionException& e) {
+        // Poco raises this for a failed BEGIN/COMMIT, which in practice is a lock held too long.
+        throw DatabaseUnavailable("transaction failed: " + e.displayText());
+    }
+}
+
+Connection::Connection(const DatabaseOptions& options, std::mutex& writeMutex)
+    : _session(translateErrors([&] {
+          // The login timeout is SQLite's busy timeout in seconds (platform-notes §1.4); the PRAGMA below sets
+          // the precise value in milliseconds.
+          return Poco::Data::Session("SQLite", options.path, 1 + options.busyTimeoutMs / 1000);
+      })),
+      _writeMutex(writeMutex) {
+    translateErrors([&] {
+        _session << "PRAGMA busy_timeout = " + std::to_string(options.busyTimeoutMs), now;
+        _session << "PRAGMA foreign_keys = ON", now;
+        _session << "PRAGMA synchronous = " + options.synchronous, now;
+    });
+}
+
+Database::Database(DatabaseOptions options) : _options(std::move(options)) {
+    static std::once_flag registered;
+    std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+}
+
+std::unique_ptr<Connection> Database::connect() { return std::make_unique<Connection>(_options, _writeMutex); }
+
+void Database::migrate() {
+    Connection connection(_options, _writeMutex);
+    translateErrors([&] {
+        std::string mode;
+        connection.session() << "PRAGMA journal_mode = WAL", into(mode), now;
+    });
+    applyMigrations(connection);
+}
+
+WriteTransaction::WriteTransaction(Connection& connection) : _connection(connection), _lock(connection.writeMutex()) {
+    translateErrors([&] { _connection.session() << "BEGIN IMMEDIATE", now; });
+    _open = true;
+}
+
+WriteTransaction::~WriteTransaction() {
+    if (!_open) return;
+    try {
+        _connection.session() << "ROLLBACK", now;
+    } catch (...) {
+        // SQLite has already rolled back (e.g. after SQLITE_FULL); nothing else can be done here.
+    }
+}
+
+void WriteTransaction::commit() {
+    translateErrors([&] { _connection.session() << "COMMIT", now; });
+    _open = false;
+}
+
+}  // namespace appreg::store

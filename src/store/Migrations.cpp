@@ -1,0 +1,90 @@
+#include "appreg/store/Migrations.h"
+
+#include <stdexcept>
+
+#include "appreg/domain/Timestamp.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace appreg::store {
+
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> all = {
+        {1, "organizations, applications, activity stream",
+         R"SQL(
+CREATE TABLE organizations (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    name        TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL DEFAULT '',
+    created     TEXT NOT NULL,
+    modified    TEXT NOT NULL
+);
+CREATE TABLE applications (
+    id                       INTEGER PRIMARY KEY AUTOINCREMENT,
+    name                     TEXT NOT NULL,
+    description              TEXT NOT NULL DEFAULT '',
+    client_id                TEXT NOT NULL UNIQUE,
+    client_secret_hash       TEXT NOT NULL,
+    client_type              TEXT NOT NULL CHECK (client_type IN ('confidential', 'public')),
+    redirect_uris            TEXT NOT NULL DEFAULT '',
+    authorization_grant_type TEXT NOT NULL CHECK (authorization_grant_type IN ('authorization-code', 'password')),
+    skip_authorization       INTEGER NOT NULL DEFAULT 0 CHECK (skip_authorization IN (0, 1)),
+    organization_id          INTEGER NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    created                  TEXT NOT NULL,
+    modified                 TEXT NOT NULL,
+    UNIQUE (name, organization_id)
+);
+CREATE INDEX applications_organization ON applications (organization_id);
+CREATE TABLE activity_stream (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    timestamp   TEXT NOT NULL,
+    operation   TEXT NOT NULL CHECK (operation IN ('create', 'update', 'delete')),
+    object1     TEXT NOT NULL,
+    object1_id  INTEGER NOT NULL,
+    changes     TEXT NOT NULL,
+    actor_id    INTEGER
+);
+CREATE INDEX activity_stream_object ON activity_stream (object1, object1_id);
+)SQL"},
+    };
+    return all;
+}
+
+int applyMigrations(Connection& connection) {
+    auto& session = connection.session();
+    translateErrors([&] {
+        session << "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                   "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied TEXT NOT NULL)",
+            now;
+    });
+    int current = 0;
+    for (const auto& m : migrations()) {
+        WriteTransaction tx(connection);
+        int seen = 0;
+        translateErrors([&] {
+            int version = m.version;
+            session << "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", use(version), into(seen), now;
+        });
+        if (seen == 0) {
+            translateErrors([&] {
+                session << m.sql, now;
+                int version = m.version;
+                std::string description = m.description;
+                std::string applied = domain::formatTimestamp(domain::nowMicros());
+                session << "INSERT INTO schema_migrations (version, description, applied) VALUES (?, ?, ?)",
+                    use(version), use(description), use(applied), now;
+            });
+        }
+        tx.commit();
+        current = m.version;
+    }
+    int newest = 0;
+    translateErrors([&] { session << "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", into(newest), now; });
+    if (newest > current) {
+        throw std::runtime_error("the database schema (version " + std::to_string(newest) +
+                                 ") is newer than this worker understands (" + std::to_string(current) + ")");
+    }
+    return current;
+}
+
+}  // namespace appreg::store
