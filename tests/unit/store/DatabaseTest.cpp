@@ -1,0 +1,142 @@
+#include <cppunit/extensions/HelperMacros.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "appreg/domain/Secrets.h"
+#include "appreg/store/ApplicationStore.h"
+#include "appreg/store/Migrations.h"
+#include "appreg/store/OrganizationStore.h"
+
+using namespace appreg;
+using namespace Poco::Data::Keywords;
+
+namespace {
+
+domain::Application sampleApp(std::int64_t org, const std::string& name) {
+    domain::Application a;
+    a.name = name;
+    a.clientId = domain::randomAlphanumeric(40);
+    a.clientSecretHash = domain::hashSecret("s");
+    a.clientType = "public";
+    a.authorizationGrantType = "password";
+    a.organizationId = org;
+    a.created = a.modified = "2026-01-01T00:00:00.000000Z";
+    return a;
+}
+
+}  // namespace
+
+/// The store on a real SQLite file in a temporary directory.
+class DatabaseTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(DatabaseTest);
+    CPPUNIT_TEST(testMigrationIsIdempotent);
+    CPPUNIT_TEST(testPragmas);
+    CPPUNIT_TEST(testConstraints);
+    CPPUNIT_TEST(testRollbackLeavesNothing);
+    CPPUNIT_TEST(testLockedDatabaseIsUnavailable);
+    CPPUNIT_TEST_SUITE_END();
+
+    std::filesystem::path dir;
+    std::unique_ptr<store::Database> db;
+
+public:
+    void setUp() override {
+        char tmpl[] = "/tmp/appreg-dbtest-XXXXXX";
+        dir = mkdtemp(tmpl);
+        store::DatabaseOptions options;
+        options.path = (dir / "t.db").string();
+        options.busyTimeoutMs = 200;
+        db = std::make_unique<store::Database>(options);
+        db->migrate();
+    }
+
+    void tearDown() override {
+        db.reset();
+        std::filesystem::remove_all(dir);
+    }
+
+    void testMigrationIsIdempotent() {
+        db->migrate();
+        auto c = db->connect();
+        int versions = 0;
+        c->session() << "SELECT COUNT(*) FROM schema_migrations", into(versions), now;
+        CPPUNIT_ASSERT_EQUAL(static_cast<int>(store::migrations().size()), versions);
+        CPPUNIT_ASSERT_EQUAL(static_cast<int>(store::migrations().size()), store::applyMigrations(*c));
+    }
+
+    void testPragmas() {
+        auto c = db->connect();
+        int fk = 0, sync = 0;
+        std::string mode;
+        c->session() << "PRAGMA foreign_keys", into(fk), now;
+        c->session() << "PRAGMA synchronous", into(sync), now;
+        c->session() << "PRAGMA journal_mode", into(mode), now;
+        CPPUNIT_ASSERT_EQUAL(1, fk);
+        CPPUNIT_ASSERT_EQUAL(2, sync);  // FULL
+        CPPUNIT_ASSERT_EQUAL(std::string("wal"), mode);
+    }
+
+    void testConstraints() {
+        auto c = db->connect();
+        store::OrganizationStore orgs(*c);
+        store::ApplicationStore apps(*c);
+        domain::Organization org;
+        org.name = "Default";
+        org.created = org.modified = "2026-01-01T00:00:00.000000Z";
+        std::int64_t orgId;
+        {
+            store::WriteTransaction tx(*c);
+            orgId = orgs.insert(org);
+            apps.insert(sampleApp(orgId, "a"));
+            tx.commit();
+        }
+        try {
+            store::WriteTransaction tx(*c);
+            apps.insert(sampleApp(orgId, "a"));
+            CPPUNIT_FAIL("duplicate (name, organization) must be refused by the database");
+        } catch (const store::ConstraintViolation& e) {
+            CPPUNIT_ASSERT(e.kind() == store::ConstraintViolation::Kind::Unique);
+        }
+        try {
+            store::WriteTransaction tx(*c);
+            apps.insert(sampleApp(orgId + 100, "b"));
+            CPPUNIT_FAIL("an application of a missing organization must be refused by the database");
+        } catch (const store::ConstraintViolation& e) {
+            CPPUNIT_ASSERT(e.kind() == store::ConstraintViolation::Kind::ForeignKey);
+        }
+        CPPUNIT_ASSERT(apps.nameTaken("a", orgId));
+        CPPUNIT_ASSERT(!apps.nameTaken("A", orgId));
+    }
+
+    void testRollbackLeavesNothing() {
+        auto c = db->connect();
+        store::OrganizationStore orgs(*c);
+        domain::Organization org;
+        org.name = "gone";
+        org.created = org.modified = "2026-01-01T00:00:00.000000Z";
+        {
+            store::WriteTransaction tx(*c);
+            orgs.insert(org);
+        }  // no commit
+        CPPUNIT_ASSERT(!orgs.nameTaken("gone"));
+    }
+
+    void testLockedDatabaseIsUnavailable() {
+        // Another connection (as another process would) holds the write lock beyond the busy timeout.
+        std::mutex otherProcessMutex;
+        store::Connection other(db->options(), otherProcessMutex);
+        other.session() << "BEGIN IMMEDIATE", now;
+        auto c = db->connect();
+        auto start = std::chrono::steady_clock::now();
+        CPPUNIT_ASSERT_THROW(store::WriteTransaction tx(*c), store::DatabaseUnavailable);
+        auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+        CPPUNIT_ASSERT(waited.count() >= 150);  // it did wait for the busy timeout (200 ms)
+        other.session() << "ROLLBACK", now;
+        store::WriteTransaction tx(*c);  // and recovers once the lock is gone
+        tx.commit();
+    }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(DatabaseTest);
