@@ -24,20 +24,33 @@ Poco::JSON::Object::Ptr renderCapabilities(const UserCapabilities& caps) {
 
 }  // namespace
 
+namespace {
+
+/// Writes every field of `table` in its order: stored values from `values`, computed ones from `computed`.
+Poco::JSON::Object::Ptr renderFields(const domain::FieldTable& table, const domain::FieldValues& values,
+                                     const domain::FieldValues& computed) {
+    auto obj = newObject();
+    for (const auto& f : table.fields()) {
+        auto c = computed.find(f.name);
+        if (c != computed.end()) {
+            if (!c->second.isEmpty()) obj->set(f.name, c->second);  // an empty computed value omits the key
+            continue;
+        }
+        obj->set(f.name, values.at(f.name));
+    }
+    return obj;
+}
+
+}  // namespace
+
 Poco::JSON::Object::Ptr renderApplication(const domain::Application& app, const domain::Organization& org,
                                           const std::optional<std::string>& clearSecret,
                                           const UserCapabilities& caps, const TokenSummary& tokens) {
-    auto obj = newObject();
     std::string url = applicationUrl(app.id);
-    obj->set("id", app.id);
-    obj->set("type", "o_auth2_application");
-    obj->set("url", url);
-
     auto related = newObject();
     related->set("tokens", url + "tokens/");
     related->set("activity_stream", url + "activity_stream/");
     related->set("organization", organizationUrl(org.id));
-    obj->set("related", related);
 
     auto summary = newObject();
     auto orgSummary = newObject();
@@ -58,50 +71,38 @@ Poco::JSON::Object::Ptr renderApplication(const domain::Application& app, const 
     }
     tokenSummary->set("results", tokenList);
     summary->set("tokens", tokenSummary);
-    obj->set("summary_fields", summary);
 
-    obj->set("created", app.created);
-    obj->set("modified", app.modified);
-    domain::FieldValues values = domain::applicationValues(app);
-    for (const auto& f : domain::applicationFields().fields()) {
-        if (f.name == "client_secret") {
-            if (app.clientType == "confidential") obj->set("client_secret", clearSecret ? *clearSecret : kCensored);
-            continue;
-        }
-        obj->set(f.name, values.at(f.name));
-    }
-    return obj;
+    // A public application has no client_secret key at all; a confidential one shows it only in the create's 201.
+    Poco::Dynamic::Var secret;
+    if (app.clientType == "confidential") secret = clearSecret ? *clearSecret : std::string(kCensored);
+    domain::FieldValues computed{{"type", std::string("o_auth2_application")},
+                                 {"url", url},
+                                 {"related", related},
+                                 {"summary_fields", summary},
+                                 {"client_secret", secret}};
+    return renderFields(domain::applicationFields(), domain::applicationValues(app), computed);
 }
 
 Poco::JSON::Object::Ptr renderOrganization(const domain::Organization& org, const UserCapabilities& caps) {
-    auto obj = newObject();
     std::string url = organizationUrl(org.id);
-    obj->set("id", org.id);
-    obj->set("type", "organization");
-    obj->set("url", url);
     auto related = newObject();
     related->set("applications", url + "applications/");
     related->set("activity_stream", url + "activity_stream/");
-    obj->set("related", related);
     auto summary = newObject();
     summary->set("user_capabilities", renderCapabilities(caps));
-    obj->set("summary_fields", summary);
-    obj->set("created", org.created);
-    obj->set("modified", org.modified);
-    domain::FieldValues values = domain::organizationValues(org);
-    for (const auto& f : domain::organizationFields().fields()) obj->set(f.name, values.at(f.name));
-    return obj;
+    domain::FieldValues computed{
+        {"type", std::string("organization")}, {"url", url}, {"related", related}, {"summary_fields", summary}};
+    return renderFields(domain::organizationFields(), domain::organizationValues(org), computed);
 }
 
 Poco::JSON::Object::Ptr applicationChanges(const domain::Application& app, const domain::Organization& org) {
     auto obj = newObject();
     domain::FieldValues values = domain::applicationValues(app);
-    for (const auto& f : domain::applicationFields().fields()) {
-        if (f.readOnly) continue;  // client_id and client_secret are not tracked (AWX excludes the secret)
-        if (f.name == "organization") {
-            obj->set(f.name, org.name + "-" + std::to_string(org.id));
+    for (const auto* f : domain::applicationFields().writableFields()) {
+        if (f->name == "organization") {
+            obj->set(f->name, org.name + "-" + std::to_string(org.id));
         } else {
-            obj->set(f.name, values.at(f.name));
+            obj->set(f->name, values.at(f->name));
         }
     }
     obj->set("id", app.id);
@@ -111,7 +112,7 @@ Poco::JSON::Object::Ptr applicationChanges(const domain::Application& app, const
 Poco::JSON::Object::Ptr organizationChanges(const domain::Organization& org) {
     auto obj = newObject();
     domain::FieldValues values = domain::organizationValues(org);
-    for (const auto& f : domain::organizationFields().fields()) obj->set(f.name, values.at(f.name));
+    for (const auto* f : domain::organizationFields().writableFields()) obj->set(f->name, values.at(f->name));
     obj->set("id", org.id);
     return obj;
 }

@@ -6,15 +6,31 @@ namespace appreg::domain {
 
 const FieldTable& applicationFields() {
     static const FieldTable table({
+        {.name = "id", .type = FieldType::Integer, .label = "ID", .helpText = "Database ID for this application.",
+         .readOnly = true, .column = "id"},
+        {.name = "type", .type = FieldType::Choice, .label = "Type", .helpText = "Data type for this application.",
+         .readOnly = true, .choices = {{"o_auth2_application", "Application"}}},
+        {.name = "url", .type = FieldType::String, .label = "Url", .helpText = "URL for this application.",
+         .readOnly = true},
+        {.name = "related", .type = FieldType::Object, .label = "Related",
+         .helpText = "Data structure with URLs of related resources.", .readOnly = true},
+        {.name = "summary_fields", .type = FieldType::Object, .label = "Summary fields",
+         .helpText = "Data structure with name/description for related resources.  The output for some objects "
+                     "may be limited for performance reasons.",
+         .readOnly = true},
+        {.name = "created", .type = FieldType::DateTime, .label = "Created",
+         .helpText = "Timestamp when this application was created.", .readOnly = true, .column = "created"},
+        {.name = "modified", .type = FieldType::DateTime, .label = "Modified",
+         .helpText = "Timestamp when this application was last modified.", .readOnly = true, .column = "modified"},
         {.name = "name", .type = FieldType::String, .label = "Name", .helpText = "Name of this application.",
-         .required = true, .allowBlank = false, .maxLength = 255, .column = "name"},
+         .required = true, .allowBlank = false, .maxLength = 255, .column = "name", .searchable = true},
         {.name = "description", .type = FieldType::String, .label = "Description",
          .helpText = "Optional description of this application.", .defaultValue = std::string(),
-         .column = "description"},
+         .column = "description", .searchable = true},
         {.name = "client_id", .type = FieldType::String, .label = "Client ID", .readOnly = true,
-         .column = "client_id"},
+         .column = "client_id", .preventSearch = true},
         {.name = "client_secret", .type = FieldType::String, .label = "Client Secret", .readOnly = true,
-         .column = "client_secret_hash"},
+         .column = "client_secret_hash", .preventSearch = true},
         {.name = "client_type", .type = FieldType::Choice, .label = "Client Type",
          .helpText = "Set to Public or Confidential depending on how secure the client device is.",
          .required = true, .choices = {{"confidential", "Confidential"}, {"public", "Public"}},
@@ -45,6 +61,9 @@ std::vector<std::string> cleanApplication(const Application& app) {
 
 FieldValues applicationValues(const Application& app) {
     return {
+        {"id", app.id},
+        {"created", app.created},
+        {"modified", app.modified},
         {"name", app.name},
         {"description", app.description},
         {"client_id", app.clientId},

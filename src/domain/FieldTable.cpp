@@ -224,6 +224,28 @@ Poco::JSON::Object::Ptr FieldErrors::toJson() const {
     return obj;
 }
 
+const char* fieldTypeName(FieldType type) {
+    switch (type) {
+        case FieldType::String: return "string";
+        case FieldType::Choice: return "choice";
+        case FieldType::Boolean: return "boolean";
+        case FieldType::PrimaryKey: return "id";
+        case FieldType::Integer: return "integer";
+        case FieldType::DateTime: return "datetime";
+        case FieldType::Object: return "object";
+        case FieldType::Field: return "field";
+    }
+    return "field";
+}
+
+std::vector<const FieldSpec*> FieldTable::writableFields() const {
+    std::vector<const FieldSpec*> out;
+    for (const auto& f : _fields) {
+        if (!f.readOnly) out.push_back(&f);
+    }
+    return out;
+}
+
 const FieldSpec* FieldTable::find(const std::string& name) const {
     for (const auto& f : _fields) {
         if (f.name == name) return &f;
@@ -259,6 +281,7 @@ FieldValues FieldTable::validate(const Poco::JSON::Object& body, WriteMode mode,
             case FieldType::Choice: validateChoice(f, v, out, errors); break;
             case FieldType::Boolean: validateBoolean(f, v, out, errors); break;
             case FieldType::PrimaryKey: validatePrimaryKey(f, v, exists, out, errors); break;
+            default: break;  // read-only kinds are never validated
         }
     }
     return out;

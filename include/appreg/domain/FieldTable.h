@@ -13,8 +13,12 @@
 
 namespace appreg::domain {
 
-/// The JSON type of a field, as OPTIONS reports it.
-enum class FieldType { String, Choice, Boolean, PrimaryKey };
+/// The JSON type of a field, as OPTIONS reports it ("string", "choice", "boolean", "id", "integer", "datetime",
+/// "object", "field").
+enum class FieldType { String, Choice, Boolean, PrimaryKey, Integer, DateTime, Object, Field };
+
+/// The name OPTIONS gives a field type.
+const char* fieldTypeName(FieldType type);
 
 /// One allowed value of a choice field and its human label.
 struct Choice {
@@ -22,8 +26,9 @@ struct Choice {
     std::string label;
 };
 
-/// Everything the API knows about one writable field of a resource, declared once (STYLE.md): it drives
-/// validation, rendering order, OPTIONS metadata and the SQL column list.
+/// Everything the API knows about one field of a resource, declared once (STYLE.md): it drives validation,
+/// rendering order, OPTIONS metadata, the filter and order_by whitelist, search, and the SQL column list.
+/// A field without a column is computed when rendered (type, url, related, summary_fields).
 struct FieldSpec {
     std::string name;
     FieldType type = FieldType::String;
@@ -39,6 +44,10 @@ struct FieldSpec {
     std::vector<Choice> choices;      ///< choice fields
     std::string column;               ///< SQL column; for PrimaryKey the FK column
     std::string relatedModel;         ///< PrimaryKey: the model name in messages ("Organization")
+    bool searchable = false;          ///< matched by ?search= (icontains)
+    bool preventSearch = false;       ///< filtering or ordering on it is 403 (AWX's prevent_search: secrets)
+
+    bool stored() const { return !column.empty(); }
 };
 
 /// Field errors in field order, then `__all__`: the 400 body of a validation failure.
@@ -70,6 +79,8 @@ public:
     explicit FieldTable(std::vector<FieldSpec> fields) : _fields(std::move(fields)) {}
 
     const std::vector<FieldSpec>& fields() const { return _fields; }
+    /// The fields a client may write (not read-only), in order.
+    std::vector<const FieldSpec*> writableFields() const;
     const FieldSpec* find(const std::string& name) const;
 
     /// Validates a JSON object body field by field, collecting every error in field order, with DRF's
