@@ -5,43 +5,151 @@
 
 #include <Poco/Logger.h>
 
+#include "appreg/api/Options.h"
+#include "appreg/domain/ActivityEntry.h"
+#include "appreg/domain/Application.h"
+#include "appreg/domain/Organization.h"
+#include "appreg/domain/Token.h"
 #include "appreg/http/ApiError.h"
 
 namespace appreg::api {
 
-namespace {
-
-/// Wraps a handler so that a database that cannot serve the request answers 503 with a JSON detail
-/// (nothing was written: the transaction rolled back) and the reason goes to the log.
-template <typename Resource, typename Method>
-http::Handler guarded(Resource& resource, Method method) {
-    return [&resource, method](const http::Request& request, const http::PathParams& params) {
-        try {
-            return (resource.*method)(request, params);
-        } catch (const store::DatabaseUnavailable& e) {
-            Poco::Logger::get("appreg").warning("request %s: %s", request.requestId, std::string(e.what()));
-            throw http::ApiError::detail(503, "The database is unavailable. Try again later.");
-        }
-    };
-}
-
-}  // namespace
+using domain::WriteMode;
+using http::PathParams;
+using http::Request;
+using http::Response;
+using W = OptionsView::Write;
 
 Api::Api(const ApiSettings& settings, store::Database& database)
     : _connection(database.connect()),
       _stores(*_connection),
       _applications(_stores),
-      _organizations(_stores),
+      _organizations(_stores, _applications),
+      _tokens(_stores, _applications, settings.tokenLifetimeSeconds),
+      _activity(_stores, _applications, _organizations, _tokens, settings.nodeName),
       _ping(_stores, settings.nodeName) {
-    _router.add("GET", "/api/v2/ping/", guarded(_ping, &PingApi::get));
-    _router.add("POST", "/api/v2/applications/", guarded(_applications, &ApplicationsApi::create));
-    _router.add("POST", "/api/v2/organizations/", guarded(_organizations, &OrganizationsApi::create));
-    _router.add("GET", "/api/v2/organizations/{id}/", guarded(_organizations, &OrganizationsApi::get));
+    auto& apps = _applications;
+    auto& orgs = _organizations;
+    auto& tokens = _tokens;
+    auto& activity = _activity;
+    auto options = [](OptionsView view) {
+        return [view](const Request&, const PathParams&) { return optionsResponse(view); };
+    };
+    const auto* appTable = &domain::applicationFields();
+    const auto* orgTable = &domain::organizationFields();
+    const auto* tokenTable = &domain::tokenFields();
+    const auto* activityTable = &domain::activityFields();
+
+    addRoute("GET", "/api/v2/ping/", [this](const Request& r, const PathParams& p) { return _ping.get(r, p); });
+
+    const std::string appList = "/api/v2/applications/", appDetail = "/api/v2/applications/{id}/";
+    addRoute("GET", appList, [&apps](const Request& r, const PathParams&) { return apps.list(r); });
+    addRoute("POST", appList, [&apps](const Request& r, const PathParams&) { return apps.create(r); });
+    addRoute("OPTIONS", appList,
+             options({"OAuth 2 Applications", "List and create OAuth 2 applications.", "o_auth2_application", appTable,
+                      W::Post, true}));
+    addRoute("GET", appDetail, [&apps](const Request& r, const PathParams& p) { return apps.get(r, p); });
+    addRoute("PUT", appDetail,
+             [&apps](const Request& r, const PathParams& p) { return apps.update(r, p, WriteMode::Replace); });
+    addRoute("PATCH", appDetail,
+             [&apps](const Request& r, const PathParams& p) { return apps.update(r, p, WriteMode::Partial); });
+    addRoute("DELETE", appDetail, [&apps](const Request& r, const PathParams& p) { return apps.remove(r, p); });
+    addRoute("OPTIONS", appDetail,
+             options({"OAuth 2 Application Detail", "Retrieve, update and delete one OAuth 2 application.",
+                      "o_auth2_application", appTable, W::Put, false}));
+
+    const std::string appTokens = "/api/v2/applications/{id}/tokens/";
+    addRoute("GET", appTokens,
+             [&tokens](const Request& r, const PathParams& p) { return tokens.listForApplication(r, p); });
+    addRoute("POST", appTokens,
+             [&tokens](const Request& r, const PathParams& p) { return tokens.createForApplication(r, p); });
+    addRoute("OPTIONS", appTokens,
+             options({"OAuth 2 Application Tokens", "List and create the access tokens of one application.",
+                      "o_auth2_access_token", tokenTable, W::Post, true}));
+    const std::string appActivity = "/api/v2/applications/{id}/activity_stream/";
+    addRoute("GET", appActivity,
+             [&activity](const Request& r, const PathParams& p) { return activity.listForApplication(r, p); });
+    addRoute("OPTIONS", appActivity,
+             options({"OAuth 2 Application Activity Stream", "The history of one application.", "activity_stream",
+                      activityTable, W::None, true}));
+
+    const std::string orgList = "/api/v2/organizations/", orgDetail = "/api/v2/organizations/{id}/";
+    addRoute("GET", orgList, [&orgs](const Request& r, const PathParams& p) { return orgs.list(r, p); });
+    addRoute("POST", orgList, [&orgs](const Request& r, const PathParams& p) { return orgs.create(r, p); });
+    addRoute("OPTIONS", orgList,
+             options({"Organizations", "List and create organizations.", "organization", orgTable, W::Post, true}));
+    addRoute("GET", orgDetail, [&orgs](const Request& r, const PathParams& p) { return orgs.get(r, p); });
+    addRoute("PUT", orgDetail,
+             [&orgs](const Request& r, const PathParams& p) { return orgs.update(r, p, WriteMode::Replace); });
+    addRoute("PATCH", orgDetail,
+             [&orgs](const Request& r, const PathParams& p) { return orgs.update(r, p, WriteMode::Partial); });
+    addRoute("DELETE", orgDetail, [&orgs](const Request& r, const PathParams& p) { return orgs.remove(r, p); });
+    addRoute("OPTIONS", orgDetail,
+             options({"Organization Detail", "Retrieve, update and delete one organization.", "organization", orgTable,
+                      W::Put, false}));
+    const std::string orgApps = "/api/v2/organizations/{id}/applications/";
+    addRoute("GET", orgApps, [&orgs](const Request& r, const PathParams& p) { return orgs.listApplications(r, p); });
+    addRoute("POST", orgApps, [&orgs](const Request& r, const PathParams& p) { return orgs.createApplication(r, p); });
+    addRoute("OPTIONS", orgApps,
+             options({"Organization OAuth2 Applications", "List and create the applications of one organization.",
+                      "o_auth2_application", appTable, W::Post, true}));
+    const std::string orgActivity = "/api/v2/organizations/{id}/activity_stream/";
+    addRoute("GET", orgActivity,
+             [&activity](const Request& r, const PathParams& p) { return activity.listForOrganization(r, p); });
+    addRoute("OPTIONS", orgActivity,
+             options({"Organization Activity Stream", "The history of one organization.", "activity_stream",
+                      activityTable, W::None, true}));
+
+    const std::string tokenList = "/api/v2/tokens/", tokenDetail = "/api/v2/tokens/{id}/";
+    addRoute("GET", tokenList, [&tokens](const Request& r, const PathParams& p) { return tokens.list(r, p); });
+    addRoute("POST", tokenList, [&tokens](const Request& r, const PathParams& p) { return tokens.create(r, p); });
+    addRoute("OPTIONS", tokenList,
+             options({"OAuth2 Tokens", "List and create OAuth2 access tokens.", "o_auth2_access_token", tokenTable,
+                      W::Post, true}));
+    addRoute("GET", tokenDetail, [&tokens](const Request& r, const PathParams& p) { return tokens.get(r, p); });
+    addRoute("PUT", tokenDetail,
+             [&tokens](const Request& r, const PathParams& p) { return tokens.update(r, p, WriteMode::Replace); });
+    addRoute("PATCH", tokenDetail,
+             [&tokens](const Request& r, const PathParams& p) { return tokens.update(r, p, WriteMode::Partial); });
+    addRoute("DELETE", tokenDetail, [&tokens](const Request& r, const PathParams& p) { return tokens.remove(r, p); });
+    addRoute("OPTIONS", tokenDetail,
+             options({"OAuth2 Token Detail", "Retrieve, update and delete one access token.", "o_auth2_access_token",
+                      tokenTable, W::Put, false}));
+
+    const std::string tokenActivity = "/api/v2/tokens/{id}/activity_stream/";
+    addRoute("GET", tokenActivity,
+             [&activity](const Request& r, const PathParams& p) { return activity.listForToken(r, p); });
+    addRoute("OPTIONS", tokenActivity,
+             options({"OAuth2 Token Activity Stream", "The history of one access token.", "activity_stream",
+                      activityTable, W::None, true}));
+
+    const std::string activityList = "/api/v2/activity_stream/", activityDetail = "/api/v2/activity_stream/{id}/";
+    addRoute("GET", activityList, [&activity](const Request& r, const PathParams& p) { return activity.list(r, p); });
+    addRoute("OPTIONS", activityList,
+             options({"Activity Stream", "The history of every create, update and delete.", "activity_stream",
+                      activityTable, W::None, true}));
+    addRoute("GET", activityDetail, [&activity](const Request& r, const PathParams& p) { return activity.get(r, p); });
+    addRoute("OPTIONS", activityDetail,
+             options({"Activity Stream Detail", "One activity-stream entry.", "activity_stream", activityTable,
+                      W::None, false}));
 }
 
-http::Response Api::handle(const http::Request& request) {
+void Api::addRoute(const std::string& method, const std::string& pattern, http::Handler handler) {
+    // A database that cannot serve the request answers 503 with a JSON detail (nothing was written: the
+    // transaction rolled back); the reason goes to the log.
+    _router.add(method, pattern, [handler = std::move(handler)](const Request& request, const PathParams& params) {
+        try {
+            return handler(request, params);
+        } catch (const store::DatabaseUnavailable& e) {
+            Poco::Logger::get("appreg").warning("request %s: %s", request.requestId, std::string(e.what()));
+            throw http::ApiError::detail(503, "The database is unavailable. Try again later.");
+        }
+    });
+}
+
+Response Api::handle(const Request& request) {
     auto start = std::chrono::steady_clock::now();
-    http::Response response = _router.dispatch(request);
+    Response response = _router.dispatch(request);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     char time[32];
     std::snprintf(time, sizeof time, "%.3fs", seconds);

@@ -1,5 +1,8 @@
 #include "appreg/api/ApplicationsApi.h"
 
+#include <limits>
+
+#include "appreg/api/Listing.h"
 #include "appreg/api/Representation.h"
 #include "appreg/api/RequestBody.h"
 #include "appreg/domain/Secrets.h"
@@ -25,50 +28,156 @@ http::ApiError missingOrganization(std::int64_t id) {
     return http::ApiError(400, errors.toJson());
 }
 
-}  // namespace
+TokenSummary toSummary(const store::TokenSummaryRow& row) {
+    TokenSummary s;
+    s.count = row.count;
+    for (const auto& [id, scope] : row.first) s.results.push_back({id, scope});
+    return s;
+}
 
-http::Response ApplicationsApi::create(const http::Request& request, const http::PathParams&) {
-    auto body = readJsonObject(request);
+/// Validates a body against the application field table; 400 with every field error at once.
+domain::FieldValues validateBody(Stores& stores, const Poco::JSON::Object& body, domain::WriteMode mode) {
     domain::FieldErrors errors;
     auto values = domain::applicationFields().validate(
-        *body, domain::WriteMode::Create,
-        [this](const std::string&, std::int64_t id) { return _stores.organizations.exists(id); }, errors);
+        body, mode, [&stores](const std::string&, std::int64_t id) { return stores.organizations.exists(id); },
+        errors);
     if (!errors.empty()) throw http::ApiError(400, errors.toJson());
+    return values;
+}
 
-    domain::Application app;
-    domain::applyApplicationValues(values, app);
+/// Inside the write transaction: the model-level checks (DOT's clean(), then uniqueness) on the merged object.
+/// Returns the application's organization, which must still exist.
+domain::Organization checkMerged(Stores& stores, const domain::Application& app) {
     std::vector<std::string> messages = domain::cleanApplication(app);
+    if (stores.applications.nameTaken(app.name, app.organizationId, app.id)) messages.push_back(kDuplicate);
+    if (!messages.empty()) throw allErrors(messages);
+    auto org = stores.organizations.find(app.organizationId);
+    if (!org) throw missingOrganization(app.organizationId);  // deleted since validation
+    return *org;
+}
+
+/// Turns the database's own refusal into the same 400 the checks above give (a race the checks lost).
+[[noreturn]] void rethrowConstraint(const store::ConstraintViolation& e, std::int64_t organizationId) {
+    if (e.kind() == store::ConstraintViolation::Kind::Unique) throw allErrors({kDuplicate});
+    if (e.kind() == store::ConstraintViolation::Kind::ForeignKey) throw missingOrganization(organizationId);
+    throw e;
+}
+
+}  // namespace
+
+store::ApplicationRow ApplicationsApi::require(std::int64_t id) {
+    auto row = _stores.applications.find(id);
+    if (!row) throw http::ApiError::detail(404, "No OAuth2Application matches the given query.");
+    return *row;
+}
+
+Poco::JSON::Object::Ptr ApplicationsApi::render(const store::ApplicationRow& row,
+                                                const std::optional<std::string>& clearSecret) {
+    auto summaries = _stores.tokens.summaries({row.app.id});
+    return renderApplication(row.app, row.org, clearSecret, UserCapabilities{}, toSummary(summaries[row.app.id]));
+}
+
+http::Response ApplicationsApi::list(const http::Request& request, std::optional<std::int64_t> organizationId) {
+    return listResponse(
+        request, store::applicationListResource(),
+        [&](const domain::ListQuery& q) { return _stores.applications.count(q, organizationId); },
+        [&](const domain::ListQuery& q, std::int64_t offset, int limit, Poco::JSON::Array& results) {
+            auto rows = _stores.applications.page(q, offset, limit, organizationId);
+            std::vector<std::int64_t> ids;
+            for (const auto& r : rows) ids.push_back(r.app.id);
+            auto summaries = _stores.tokens.summaries(ids);
+            for (const auto& r : rows) {
+                results.add(renderApplication(r.app, r.org, std::nullopt, UserCapabilities{},
+                                              toSummary(summaries[r.app.id])));
+            }
+        });
+}
+
+http::Response ApplicationsApi::create(const http::Request& request, std::optional<std::int64_t> organizationId) {
+    auto body = readJsonObject(request);
+    if (organizationId) body->set("organization", *organizationId);
+    domain::Application app;
+    domain::applyApplicationValues(validateBody(_stores, *body, domain::WriteMode::Create), app);
 
     const std::string secret = domain::randomAlphanumeric(domain::kClientSecretLength);
     app.clientId = domain::randomAlphanumeric(domain::kClientIdLength);
     app.clientSecretHash = domain::hashSecret(secret);
     app.created = app.modified = domain::formatTimestamp(domain::nowMicros());
 
-    domain::Organization org;
+    store::ApplicationRow row;
     {
         // Uniqueness is decided under the write lock, and the UNIQUE constraint backs it up, so two racing
         // creates of the same (name, organization) cannot both succeed.
         store::WriteTransaction tx(_stores.connection);
-        if (_stores.applications.nameTaken(app.name, app.organizationId)) messages.push_back(kDuplicate);
-        if (!messages.empty()) throw allErrors(messages);
-        auto found = _stores.organizations.find(app.organizationId);
-        if (!found) throw missingOrganization(app.organizationId);  // deleted since validation
-        org = *found;
+        row.org = checkMerged(_stores, app);
         try {
             app.id = _stores.applications.insert(app);
         } catch (const store::ConstraintViolation& e) {
-            if (e.kind() == store::ConstraintViolation::Kind::Unique) throw allErrors({kDuplicate});
-            if (e.kind() == store::ConstraintViolation::Kind::ForeignKey) throw missingOrganization(app.organizationId);
-            throw;
+            rethrowConstraint(e, app.organizationId);
         }
         _stores.activity.record("create", "o_auth2_application", app.id,
-                                http::json::stringify(applicationChanges(app, org)), app.created);
+                                http::json::stringify(applicationChanges(app, row.org)), app.created);
         tx.commit();
     }
+    row.app = app;
     // A new application has no tokens yet.
-    http::Response response = http::Response::json(201, renderApplication(app, org, secret, UserCapabilities{}, {}));
+    http::Response response = http::Response::json(201, renderApplication(app, row.org, secret, UserCapabilities{}, {}));
     response.setHeader("Location", applicationUrl(app.id));
     return response;
+}
+
+http::Response ApplicationsApi::get(const http::Request&, const http::PathParams& params) {
+    return http::Response::json(200, render(require(params.at(0))));
+}
+
+http::Response ApplicationsApi::update(const http::Request& request, const http::PathParams& params,
+                                       domain::WriteMode mode) {
+    auto body = readJsonObject(request);
+    store::ApplicationRow before = require(params.at(0));
+    auto values = validateBody(_stores, *body, mode);
+    {
+        store::WriteTransaction tx(_stores.connection);
+        auto current = _stores.applications.find(before.app.id);  // re-read under the lock
+        if (!current) throw http::ApiError::detail(404, "No OAuth2Application matches the given query.");
+        before = *current;
+        domain::Application app = before.app;
+        domain::applyApplicationValues(values, app);
+        domain::Organization org = checkMerged(_stores, app);
+        app.modified = domain::formatTimestamp(domain::nowMicros());  // auto_now: every save
+        try {
+            _stores.applications.update(app);
+        } catch (const store::ConstraintViolation& e) {
+            rethrowConstraint(e, app.organizationId);
+        }
+        auto changes = changedValues(applicationChanges(before.app, before.org), applicationChanges(app, org));
+        if (changes->size() > 0) {
+            _stores.activity.record("update", "o_auth2_application", app.id, http::json::stringify(changes),
+                                    app.modified);
+        }
+        tx.commit();
+    }
+    return http::Response::json(200, render(require(before.app.id)));
+}
+
+void ApplicationsApi::recordDeletion(const store::ApplicationRow& row, const std::string& timestamp) {
+    // The tokens go with the application (ON DELETE CASCADE); each leaves its own delete entry, as AWX's
+    // post_delete signals do.
+    domain::ListQuery all = domain::parseListQuery({}, store::tokenListResource());
+    for (const auto& t : _stores.tokens.page(all, 0, std::numeric_limits<int>::max(), row.app.id)) {
+        _stores.activity.record("delete", "o_auth2_access_token", t.token.id,
+                                http::json::stringify(tokenChanges(t.token, t.applicationName)), timestamp);
+    }
+    _stores.activity.record("delete", "o_auth2_application", row.app.id,
+                            http::json::stringify(applicationChanges(row.app, row.org)), timestamp);
+}
+
+http::Response ApplicationsApi::remove(const http::Request&, const http::PathParams& params) {
+    store::WriteTransaction tx(_stores.connection);
+    store::ApplicationRow row = require(params.at(0));
+    recordDeletion(row, domain::formatTimestamp(domain::nowMicros()));
+    _stores.applications.remove(row.app.id);
+    tx.commit();
+    return http::Response::noContent();
 }
 
 }  // namespace appreg::api

@@ -1,5 +1,8 @@
 #include "appreg/api/OrganizationsApi.h"
 
+#include <limits>
+
+#include "appreg/api/Listing.h"
 #include "appreg/api/Representation.h"
 #include "appreg/api/RequestBody.h"
 #include "appreg/domain/Timestamp.h"
@@ -9,24 +12,44 @@
 namespace appreg::api {
 
 namespace {
-const char* const kDuplicateName = "Organization with this Name already exists.";
 
 http::ApiError duplicateName() {
     domain::FieldErrors errors;
-    errors.add("name", kDuplicateName);
+    errors.add("name", "Organization with this Name already exists.");
     return http::ApiError(400, errors.toJson());
 }
+
+domain::FieldValues validateBody(const Poco::JSON::Object& body, domain::WriteMode mode) {
+    domain::FieldErrors errors;
+    auto values = domain::organizationFields().validate(
+        body, mode, [](const std::string&, std::int64_t) { return false; }, errors);
+    if (!errors.empty()) throw http::ApiError(400, errors.toJson());
+    return values;
+}
+
 }  // namespace
+
+domain::Organization OrganizationsApi::require(std::int64_t id) {
+    auto org = _stores.organizations.find(id);
+    if (!org) throw http::ApiError::detail(404, "No Organization matches the given query.");
+    return *org;
+}
+
+http::Response OrganizationsApi::list(const http::Request& request, const http::PathParams&) {
+    return listResponse(
+        request, store::organizationListResource(),
+        [&](const domain::ListQuery& q) { return _stores.organizations.count(q); },
+        [&](const domain::ListQuery& q, std::int64_t offset, int limit, Poco::JSON::Array& results) {
+            for (const auto& org : _stores.organizations.page(q, offset, limit)) {
+                results.add(renderOrganization(org, UserCapabilities{}));
+            }
+        });
+}
 
 http::Response OrganizationsApi::create(const http::Request& request, const http::PathParams&) {
     auto body = readJsonObject(request);
-    domain::FieldErrors errors;
-    auto values = domain::organizationFields().validate(
-        *body, domain::WriteMode::Create, [](const std::string&, std::int64_t) { return false; }, errors);
-    if (!errors.empty()) throw http::ApiError(400, errors.toJson());
-
     domain::Organization org;
-    domain::applyOrganizationValues(values, org);
+    domain::applyOrganizationValues(validateBody(*body, domain::WriteMode::Create), org);
     org.created = org.modified = domain::formatTimestamp(domain::nowMicros());
     {
         store::WriteTransaction tx(_stores.connection);
@@ -47,9 +70,59 @@ http::Response OrganizationsApi::create(const http::Request& request, const http
 }
 
 http::Response OrganizationsApi::get(const http::Request&, const http::PathParams& params) {
-    auto org = _stores.organizations.find(params.at(0));
-    if (!org) throw http::ApiError::detail(404, "No Organization matches the given query.");
-    return http::Response::json(200, renderOrganization(*org, UserCapabilities{}));
+    return http::Response::json(200, renderOrganization(require(params.at(0)), UserCapabilities{}));
+}
+
+http::Response OrganizationsApi::update(const http::Request& request, const http::PathParams& params,
+                                        domain::WriteMode mode) {
+    auto body = readJsonObject(request);
+    require(params.at(0));
+    auto values = validateBody(*body, mode);
+    domain::Organization org;
+    {
+        store::WriteTransaction tx(_stores.connection);
+        domain::Organization before = require(params.at(0));
+        org = before;
+        domain::applyOrganizationValues(values, org);
+        if (_stores.organizations.nameTaken(org.name, org.id)) throw duplicateName();
+        org.modified = domain::formatTimestamp(domain::nowMicros());
+        try {
+            _stores.organizations.update(org);
+        } catch (const store::ConstraintViolation& e) {
+            if (e.kind() == store::ConstraintViolation::Kind::Unique) throw duplicateName();
+            throw;
+        }
+        auto changes = changedValues(organizationChanges(before), organizationChanges(org));
+        if (changes->size() > 0) {
+            _stores.activity.record("update", "organization", org.id, http::json::stringify(changes), org.modified);
+        }
+        tx.commit();
+    }
+    return http::Response::json(200, renderOrganization(org, UserCapabilities{}));
+}
+
+http::Response OrganizationsApi::remove(const http::Request&, const http::PathParams& params) {
+    store::WriteTransaction tx(_stores.connection);
+    domain::Organization org = require(params.at(0));
+    std::string now = domain::formatTimestamp(domain::nowMicros());
+    domain::ListQuery all = domain::parseListQuery({}, store::applicationListResource());
+    for (const auto& row : _stores.applications.page(all, 0, std::numeric_limits<int>::max(), org.id)) {
+        _applications.recordDeletion(row, now);
+    }
+    _stores.activity.record("delete", "organization", org.id, http::json::stringify(organizationChanges(org)), now);
+    _stores.organizations.remove(org.id);
+    tx.commit();
+    return http::Response::noContent();
+}
+
+http::Response OrganizationsApi::listApplications(const http::Request& request, const http::PathParams& params) {
+    require(params.at(0));
+    return _applications.list(request, params.at(0));
+}
+
+http::Response OrganizationsApi::createApplication(const http::Request& request, const http::PathParams& params) {
+    require(params.at(0));
+    return _applications.create(request, params.at(0));
 }
 
 }  // namespace appreg::api

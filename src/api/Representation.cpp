@@ -12,6 +12,8 @@ const char* const kCensored = "************";
 
 std::string applicationUrl(std::int64_t id) { return "/api/v2/applications/" + std::to_string(id) + "/"; }
 std::string organizationUrl(std::int64_t id) { return "/api/v2/organizations/" + std::to_string(id) + "/"; }
+std::string tokenUrl(std::int64_t id) { return "/api/v2/tokens/" + std::to_string(id) + "/"; }
+std::string activityUrl(std::int64_t id) { return "/api/v2/activity_stream/" + std::to_string(id) + "/"; }
 
 namespace {
 
@@ -115,6 +117,100 @@ Poco::JSON::Object::Ptr organizationChanges(const domain::Organization& org) {
     for (const auto* f : domain::organizationFields().writableFields()) obj->set(f->name, values.at(f->name));
     obj->set("id", org.id);
     return obj;
+}
+
+Poco::JSON::Object::Ptr renderToken(const domain::Token& token, const std::optional<std::string>& applicationName,
+                                    const std::optional<std::string>& clearToken,
+                                    const std::optional<std::string>& clearRefresh) {
+    std::string url = tokenUrl(token.id);
+    auto related = newObject();
+    if (token.applicationId) related->set("application", applicationUrl(*token.applicationId));
+    related->set("activity_stream", url + "activity_stream/");
+    auto summary = newObject();
+    if (token.applicationId) {
+        auto app = newObject();
+        app->set("id", *token.applicationId);
+        app->set("name", applicationName.value_or(""));
+        summary->set("application", app);
+    }
+    Poco::Dynamic::Var refresh;  // null: a personal token has no refresh token
+    if (token.refreshTokenDigest) refresh = clearRefresh ? *clearRefresh : std::string(kCensored);
+    domain::FieldValues values = domain::tokenValues(token);
+    values["refresh_token"] = refresh;
+    domain::FieldValues computed{{"type", std::string("o_auth2_access_token")},
+                                 {"url", url},
+                                 {"related", related},
+                                 {"summary_fields", summary},
+                                 {"token", clearToken ? *clearToken : std::string(kCensored)}};
+    return renderFields(domain::tokenFields(), values, computed);
+}
+
+Poco::JSON::Object::Ptr tokenChanges(const domain::Token& token, const std::optional<std::string>& applicationName) {
+    auto obj = newObject();
+    obj->set("description", token.description);
+    obj->set("application", applicationName ? Poco::Dynamic::Var(*applicationName) : Poco::Dynamic::Var());
+    obj->set("expires", token.expires);
+    obj->set("scope", token.scope);
+    obj->set("token", kCensored);
+    obj->set("id", token.id);
+    return obj;
+}
+
+Poco::JSON::Object::Ptr renderActivity(const domain::ActivityEntry& entry, bool objectExists,
+                                       const std::string& objectName, const std::string& objectDescription,
+                                       const std::string& nodeName) {
+    auto related = newObject();
+    auto summary = newObject();
+    if (objectExists && entry.operation != "delete") {
+        std::string url;
+        auto object = newObject();
+        object->set("id", entry.object1Id);
+        if (entry.object1 == "o_auth2_application") {
+            url = applicationUrl(entry.object1Id);
+        } else if (entry.object1 == "organization") {
+            url = organizationUrl(entry.object1Id);
+        } else {
+            url = tokenUrl(entry.object1Id);
+        }
+        if (entry.object1 != "o_auth2_access_token") {
+            object->set("name", objectName);
+            object->set("description", objectDescription);
+        }
+        Poco::JSON::Array::Ptr urls = new Poco::JSON::Array();
+        urls->add(url);
+        related->set(entry.object1, urls);
+        Poco::JSON::Array::Ptr objects = new Poco::JSON::Array();
+        objects->add(object);
+        summary->set(entry.object1, objects);
+    }
+    Poco::Dynamic::Var changes = http::json::parseBody(entry.changes);
+    domain::FieldValues values{{"id", entry.id},
+                               {"timestamp", entry.timestamp},
+                               {"operation", entry.operation},
+                               {"changes", changes},
+                               {"object1", entry.object1}};
+    domain::FieldValues computed{{"type", std::string("activity_stream")},
+                                 {"url", activityUrl(entry.id)},
+                                 {"related", related},
+                                 {"summary_fields", summary},
+                                 {"object2", std::string()},
+                                 {"object_association", std::string()},
+                                 {"action_node", nodeName},
+                                 {"object_type", std::string()}};
+    return renderFields(domain::activityFields(), values, computed);
+}
+
+Poco::JSON::Object::Ptr changedValues(const Poco::JSON::Object::Ptr& before, const Poco::JSON::Object::Ptr& after) {
+    auto changes = newObject();
+    for (const auto& name : before->getNames()) {
+        Poco::Dynamic::Var oldValue = before->get(name), newValue = after->get(name);
+        if (http::json::stringify(oldValue) == http::json::stringify(newValue)) continue;
+        Poco::JSON::Array::Ptr pair = new Poco::JSON::Array();
+        pair->add(oldValue);
+        pair->add(newValue);
+        changes->set(name, pair);
+    }
+    return changes;
 }
 
 }  // namespace appreg::api

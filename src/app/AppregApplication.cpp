@@ -127,7 +127,7 @@ int AppregApplication::main(const std::vector<std::string>& args) {
         log.information("database %s (synchronous=%s, busy timeout %d ms)", cfg.db.path, cfg.db.synchronous,
                         cfg.db.busyTimeoutMs);
 
-        api::ApiSettings settings{cfg.nodeName};
+        api::ApiSettings settings{cfg.nodeName, cfg.tokenLifetimeSeconds};
         fcgi::ServerOptions options{cfg.threads, cfg.maxBodyBytes, cfg.pathPrefix, cfg.shutdownGraceMs,
                                     cfg.logRequests};
         fcgi::FcgiServer server(*socket, options, [&settings, &database]() -> fcgi::RequestHandler {

@@ -58,6 +58,18 @@ Config Config::from(const Poco::Util::AbstractConfiguration& conf) {
     } catch (const Poco::Exception&) {
         throw std::invalid_argument("log.requests: must be true or false");
     }
+    if (conf.hasProperty("oauth2.access_token_expire_seconds")) {
+        std::string raw = conf.getString("oauth2.access_token_expire_seconds");
+        try {
+            c.tokenLifetimeSeconds = static_cast<std::int64_t>(std::stoll(raw));
+        } catch (const std::exception&) {
+            throw std::invalid_argument("oauth2.access_token_expire_seconds: not an integer: " + raw);
+        }
+        // Up to ~3000 years ahead: the timestamp format has four-digit years.
+        if (c.tokenLifetimeSeconds < 1 || c.tokenLifetimeSeconds > 90000000000LL) {
+            throw std::invalid_argument("oauth2.access_token_expire_seconds: must be between 1 and 90000000000");
+        }
+    }
     return c;
 }
 

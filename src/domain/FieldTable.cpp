@@ -123,6 +123,12 @@ void validateString(const FieldSpec& f, const Poco::Dynamic::Var& v, FieldValues
         errors.add(f.name, "Null characters are not allowed.");
         ok = false;
     }
+    if (ok && f.validator) {
+        if (auto message = f.validator(s)) {
+            errors.add(f.name, *message);
+            ok = false;
+        }
+    }
     if (ok) out[f.name] = s;
 }
 
@@ -268,6 +274,7 @@ FieldValues FieldTable::validate(const Poco::JSON::Object& body, WriteMode mode,
             continue;
         }
         Poco::Dynamic::Var v = body.get(f.name);
+        if (v.isEmpty() && !f.required && !f.nullable) v = std::string();  // AWX's CharNullField: null is ""
         if (v.isEmpty()) {  // JSON null
             if (f.required) {
                 errors.add(f.name, "This field may not be null.");

@@ -268,7 +268,7 @@ Poco::Dynamic::Var parseBody(const std::string& body) {
         throw ApiError::detail(400, "JSON parse error - not a JSON object");
     }
     try {
-        Poco::JSON::Parser parser;
+        Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));  // keep the document's key order
         parser.setDepth(kMaxDepth + 1);
         return parser.parse(body);
     } catch (const Poco::Exception& e) {

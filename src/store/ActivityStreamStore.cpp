@@ -1,8 +1,68 @@
 #include "appreg/store/ActivityStreamStore.h"
 
+#include <Poco/Data/RecordSet.h>
+
+#include "appreg/store/ListSql.h"
+
 using namespace Poco::Data::Keywords;
 
 namespace appreg::store {
+
+namespace {
+
+// The object an entry is linked to, joined by kind; at most one of a/g/t matches.
+const char* const kColumns =
+    "s.id, s.timestamp, s.operation, s.object1, s.object1_id, s.changes, s.actor_id, "
+    "COALESCE(a.name, g.name, CAST(t.id AS TEXT)), COALESCE(a.description, g.description, t.description), "
+    "COALESCE(a.id, g.id, t.id)";
+const char* const kFrom =
+    "activity_stream s "
+    "LEFT JOIN applications a ON s.object1 = 'o_auth2_application' AND s.operation <> 'delete' AND a.id = s.object1_id "
+    "LEFT JOIN organizations g ON s.object1 = 'organization' AND s.operation <> 'delete' AND g.id = s.object1_id "
+    "LEFT JOIN tokens t ON s.object1 = 'o_auth2_access_token' AND s.operation <> 'delete' AND t.id = s.object1_id";
+
+ActivityRow readRow(Poco::Data::RecordSet& rs, std::size_t row) {
+    ActivityRow r;
+    auto str = [&](std::size_t col) { return rs.value(col, row).convert<std::string>(); };
+    r.entry.id = rs.value(0, row).convert<std::int64_t>();
+    r.entry.timestamp = str(1);
+    r.entry.operation = str(2);
+    r.entry.object1 = str(3);
+    r.entry.object1Id = rs.value(4, row).convert<std::int64_t>();
+    r.entry.changes = str(5);
+    if (!rs.value(6, row).isEmpty()) r.entry.actorId = rs.value(6, row).convert<std::int64_t>();
+    r.objectExists = !rs.value(9, row).isEmpty();
+    if (r.objectExists) {
+        r.objectName = str(7);
+        r.objectDescription = str(8);
+    }
+    return r;
+}
+
+SqlSource source() {
+    SqlSource s;
+    s.from = kFrom;
+    s.alias = "s";
+    s.table = &domain::activityFields();
+    return s;
+}
+
+SqlCondition condition(const domain::ListQuery& query, const std::optional<ActivityScope>& scope) {
+    SqlCondition cond = listCondition(query, source());
+    if (scope) {
+        cond.add("s.object1 = ? AND s.object1_id = ? AND s.operation <> 'delete'",
+                 {Poco::Dynamic::Var(scope->object1), Poco::Dynamic::Var(scope->objectId)});
+    }
+    return cond;
+}
+
+}  // namespace
+
+const domain::ListResource& activityListResource() {
+    static const domain::ListResource resource{
+        "ActivityStream", "activity_stream", &domain::activityFields(), {}, {{"id", false}}};
+    return resource;
+}
 
 std::int64_t ActivityStreamStore::record(const std::string& operation, const std::string& object1,
                                          std::int64_t objectId, const std::string& changes,
@@ -14,6 +74,31 @@ std::int64_t ActivityStreamStore::record(const std::string& operation, const std
                                  "VALUES (?, ?, ?, ?, ?) RETURNING id",
             use(ts), use(op), use(obj), use(objectId), use(ch), into(id), now;
         return static_cast<std::int64_t>(id);
+    });
+}
+
+std::optional<ActivityRow> ActivityStreamStore::find(std::int64_t id) {
+    return translateErrors([&]() -> std::optional<ActivityRow> {
+        Poco::Data::Statement select(_connection.session());
+        select << "SELECT " << kColumns << " FROM " << kFrom << " WHERE s.id = ?", use(id), now;
+        Poco::Data::RecordSet rs(select);
+        if (rs.rowCount() == 0) return std::nullopt;
+        return readRow(rs, 0);
+    });
+}
+
+std::int64_t ActivityStreamStore::count(const domain::ListQuery& query, const std::optional<ActivityScope>& scope) {
+    return translateErrors([&] { return countRows(_connection.session(), source(), condition(query, scope)); });
+}
+
+std::vector<ActivityRow> ActivityStreamStore::page(const domain::ListQuery& query, std::int64_t offset, int limit,
+                                                   const std::optional<ActivityScope>& scope) {
+    return translateErrors([&] {
+        Poco::Data::RecordSet rs =
+            selectPage(_connection.session(), kColumns, source(), condition(query, scope), query, offset, limit);
+        std::vector<ActivityRow> rows;
+        for (std::size_t i = 0; i < rs.rowCount(); ++i) rows.push_back(readRow(rs, i));
+        return rows;
     });
 }
 

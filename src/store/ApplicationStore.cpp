@@ -2,33 +2,79 @@
 
 #include <Poco/Data/RecordSet.h>
 
+#include "appreg/store/ListSql.h"
+
 using namespace Poco::Data::Keywords;
 
 namespace appreg::store {
 
-std::optional<domain::Application> ApplicationStore::find(std::int64_t id) {
-    return translateErrors([&]() -> std::optional<domain::Application> {
+namespace {
+
+const char* const kColumns =
+    "a.id, a.name, a.description, a.client_id, a.client_secret_hash, a.client_type, a.redirect_uris, "
+    "a.authorization_grant_type, a.skip_authorization, a.organization_id, a.created, a.modified, "
+    "o.id, o.name, o.description, o.created, o.modified";
+
+const char* const kFrom = "applications a JOIN organizations o ON o.id = a.organization_id";
+
+ApplicationRow readRow(Poco::Data::RecordSet& rs, std::size_t row) {
+    ApplicationRow r;
+    auto str = [&](std::size_t col) { return rs.value(col, row).convert<std::string>(); };
+    auto i64 = [&](std::size_t col) { return rs.value(col, row).convert<std::int64_t>(); };
+    r.app.id = i64(0);
+    r.app.name = str(1);
+    r.app.description = str(2);
+    r.app.clientId = str(3);
+    r.app.clientSecretHash = str(4);
+    r.app.clientType = str(5);
+    r.app.redirectUris = str(6);
+    r.app.authorizationGrantType = str(7);
+    r.app.skipAuthorization = i64(8) != 0;
+    r.app.organizationId = i64(9);
+    r.app.created = str(10);
+    r.app.modified = str(11);
+    r.org.id = i64(12);
+    r.org.name = str(13);
+    r.org.description = str(14);
+    r.org.created = str(15);
+    r.org.modified = str(16);
+    return r;
+}
+
+SqlSource source() {
+    SqlSource s;
+    s.from = kFrom;
+    s.alias = "a";
+    s.relations = {{"organization", "o"}};
+    s.table = &domain::applicationFields();
+    return s;
+}
+
+SqlCondition condition(const domain::ListQuery& query, std::optional<std::int64_t> organizationId) {
+    SqlCondition cond = listCondition(query, source());
+    if (organizationId) cond.add("a.organization_id = ?", {Poco::Dynamic::Var(*organizationId)});
+    return cond;
+}
+
+}  // namespace
+
+const domain::ListResource& applicationListResource() {
+    static const domain::ListResource resource{
+        "OAuth2Application",
+        "o_auth2_application",
+        &domain::applicationFields(),
+        {{"organization", &domain::organizationFields()}},
+        {{"organization__name", false}, {"name", false}, {"id", false}}};
+    return resource;
+}
+
+std::optional<ApplicationRow> ApplicationStore::find(std::int64_t id) {
+    return translateErrors([&]() -> std::optional<ApplicationRow> {
         Poco::Data::Statement select(_connection.session());
-        select << "SELECT id, name, description, client_id, client_secret_hash, client_type, redirect_uris, "
-                  "authorization_grant_type, skip_authorization, organization_id, created, modified "
-                  "FROM applications WHERE id = ?",
-            use(id), now;
+        select << "SELECT " << kColumns << " FROM " << kFrom << " WHERE a.id = ?", use(id), now;
         Poco::Data::RecordSet rs(select);
         if (rs.rowCount() == 0) return std::nullopt;
-        domain::Application a;
-        a.id = rs.value(0, 0).convert<std::int64_t>();
-        a.name = rs.value(1, 0).convert<std::string>();
-        a.description = rs.value(2, 0).convert<std::string>();
-        a.clientId = rs.value(3, 0).convert<std::string>();
-        a.clientSecretHash = rs.value(4, 0).convert<std::string>();
-        a.clientType = rs.value(5, 0).convert<std::string>();
-        a.redirectUris = rs.value(6, 0).convert<std::string>();
-        a.authorizationGrantType = rs.value(7, 0).convert<std::string>();
-        a.skipAuthorization = rs.value(8, 0).convert<int>() != 0;
-        a.organizationId = rs.value(9, 0).convert<std::int64_t>();
-        a.created = rs.value(10, 0).convert<std::string>();
-        a.modified = rs.value(11, 0).convert<std::string>();
-        return a;
+        return readRow(rs, 0);
     });
 }
 
@@ -55,6 +101,38 @@ std::int64_t ApplicationStore::insert(const domain::Application& app) {
             use(a.redirectUris), use(a.authorizationGrantType), use(skip), use(a.organizationId), use(a.created),
             use(a.modified), into(id), now;
         return static_cast<std::int64_t>(id);
+    });
+}
+
+void ApplicationStore::update(const domain::Application& app) {
+    translateErrors([&] {
+        domain::Application a = app;
+        int skip = a.skipAuthorization ? 1 : 0;
+        _connection.session() << "UPDATE applications SET name = ?, description = ?, client_type = ?, redirect_uris = ?, "
+                                 "skip_authorization = ?, organization_id = ?, modified = ? WHERE id = ?",
+            use(a.name), use(a.description), use(a.clientType), use(a.redirectUris), use(skip), use(a.organizationId),
+            use(a.modified), use(a.id), now;
+    });
+}
+
+void ApplicationStore::remove(std::int64_t id) {
+    translateErrors([&] { _connection.session() << "DELETE FROM applications WHERE id = ?", use(id), now; });
+}
+
+std::int64_t ApplicationStore::count(const domain::ListQuery& query, std::optional<std::int64_t> organizationId) {
+    return translateErrors([&] {
+        return countRows(_connection.session(), source(), condition(query, organizationId));
+    });
+}
+
+std::vector<ApplicationRow> ApplicationStore::page(const domain::ListQuery& query, std::int64_t offset, int limit,
+                                                   std::optional<std::int64_t> organizationId) {
+    return translateErrors([&] {
+        Poco::Data::RecordSet rs = selectPage(_connection.session(), kColumns, source(),
+                                              condition(query, organizationId), query, offset, limit);
+        std::vector<ApplicationRow> rows;
+        for (std::size_t i = 0; i < rs.rowCount(); ++i) rows.push_back(readRow(rs, i));
+        return rows;
     });
 }
 

@@ -46,6 +46,25 @@ CREATE TABLE activity_stream (
 );
 CREATE INDEX activity_stream_object ON activity_stream (object1, object1_id);
 )SQL"},
+        {2, "access tokens; index for the default application order",
+         R"SQL(
+CREATE TABLE tokens (
+    id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+    description          TEXT NOT NULL DEFAULT '',
+    user_id              INTEGER,
+    application_id       INTEGER REFERENCES applications (id) ON DELETE CASCADE,
+    token_digest         TEXT NOT NULL UNIQUE,
+    refresh_token_digest TEXT UNIQUE,
+    scope                TEXT NOT NULL,
+    expires              TEXT NOT NULL,
+    created              TEXT NOT NULL,
+    modified             TEXT NOT NULL
+);
+CREATE INDEX tokens_application ON tokens (application_id, id);
+CREATE INDEX applications_organization_name ON applications (organization_id, name, id);
+DROP INDEX applications_organization;
+CREATE INDEX activity_stream_timestamp ON activity_stream (timestamp);
+)SQL"},
     };
     return all;
 }

@@ -2,23 +2,50 @@
 
 #include <Poco/Data/RecordSet.h>
 
+#include "appreg/store/ListSql.h"
+
 using namespace Poco::Data::Keywords;
 
 namespace appreg::store {
 
+namespace {
+
+const char* const kColumns = "g.id, g.name, g.description, g.created, g.modified";
+const char* const kFrom = "organizations g";
+
+domain::Organization readRow(Poco::Data::RecordSet& rs, std::size_t row) {
+    domain::Organization org;
+    org.id = rs.value(0, row).convert<std::int64_t>();
+    org.name = rs.value(1, row).convert<std::string>();
+    org.description = rs.value(2, row).convert<std::string>();
+    org.created = rs.value(3, row).convert<std::string>();
+    org.modified = rs.value(4, row).convert<std::string>();
+    return org;
+}
+
+SqlSource source() {
+    SqlSource s;
+    s.from = kFrom;
+    s.alias = "g";
+    s.table = &domain::organizationFields();
+    return s;
+}
+
+}  // namespace
+
+const domain::ListResource& organizationListResource() {
+    static const domain::ListResource resource{
+        "Organization", "organization", &domain::organizationFields(), {}, {{"name", false}, {"id", false}}};
+    return resource;
+}
+
 std::optional<domain::Organization> OrganizationStore::find(std::int64_t id) {
     return translateErrors([&]() -> std::optional<domain::Organization> {
         Poco::Data::Statement select(_connection.session());
-        select << "SELECT id, name, description, created, modified FROM organizations WHERE id = ?", use(id), now;
+        select << "SELECT " << kColumns << " FROM " << kFrom << " WHERE g.id = ?", use(id), now;
         Poco::Data::RecordSet rs(select);
         if (rs.rowCount() == 0) return std::nullopt;
-        domain::Organization org;
-        org.id = rs.value(0, 0).convert<std::int64_t>();
-        org.name = rs.value(1, 0).convert<std::string>();
-        org.description = rs.value(2, 0).convert<std::string>();
-        org.created = rs.value(3, 0).convert<std::string>();
-        org.modified = rs.value(4, 0).convert<std::string>();
-        return org;
+        return readRow(rs, 0);
     });
 }
 
@@ -30,11 +57,12 @@ bool OrganizationStore::exists(std::int64_t id) {
     });
 }
 
-bool OrganizationStore::nameTaken(const std::string& name) {
+bool OrganizationStore::nameTaken(const std::string& name, std::int64_t exceptId) {
     return translateErrors([&] {
         int count = 0;
         std::string n = name;
-        _connection.session() << "SELECT COUNT(*) FROM organizations WHERE name = ?", use(n), into(count), now;
+        _connection.session() << "SELECT COUNT(*) FROM organizations WHERE name = ? AND id <> ?", use(n),
+            use(exceptId), into(count), now;
         return count > 0;
     });
 }
@@ -47,6 +75,35 @@ std::int64_t OrganizationStore::insert(const domain::Organization& org) {
                                  "VALUES (?, ?, ?, ?) RETURNING id",
             use(o.name), use(o.description), use(o.created), use(o.modified), into(id), now;
         return static_cast<std::int64_t>(id);
+    });
+}
+
+void OrganizationStore::update(const domain::Organization& org) {
+    translateErrors([&] {
+        domain::Organization o = org;
+        _connection.session() << "UPDATE organizations SET name = ?, description = ?, modified = ? WHERE id = ?",
+            use(o.name), use(o.description), use(o.modified), use(o.id), now;
+    });
+}
+
+void OrganizationStore::remove(std::int64_t id) {
+    translateErrors([&] { _connection.session() << "DELETE FROM organizations WHERE id = ?", use(id), now; });
+}
+
+std::int64_t OrganizationStore::count(const domain::ListQuery& query) {
+    return translateErrors([&] {
+        return countRows(_connection.session(), source(), listCondition(query, source()));
+    });
+}
+
+std::vector<domain::Organization> OrganizationStore::page(const domain::ListQuery& query, std::int64_t offset,
+                                                          int limit) {
+    return translateErrors([&] {
+        Poco::Data::RecordSet rs =
+            selectPage(_connection.session(), kColumns, source(), listCondition(query, source()), query, offset, limit);
+        std::vector<domain::Organization> rows;
+        for (std::size_t i = 0; i < rs.rowCount(); ++i) rows.push_back(readRow(rs, i));
+        return rows;
     });
 }
 

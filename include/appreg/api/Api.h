@@ -1,11 +1,14 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
+#include "appreg/api/ActivityStreamApi.h"
 #include "appreg/api/ApplicationsApi.h"
 #include "appreg/api/OrganizationsApi.h"
 #include "appreg/api/PingApi.h"
+#include "appreg/api/TokensApi.h"
 #include "appreg/http/Router.h"
 #include "appreg/store/Database.h"
 
@@ -13,11 +16,12 @@ namespace appreg::api {
 
 /// What the API layer needs to know of the worker's configuration.
 struct ApiSettings {
-    std::string nodeName;  ///< reported by /api/v2/ping/
+    std::string nodeName;                           ///< reported by /api/v2/ping/ and activity entries
+    std::int64_t tokenLifetimeSeconds = 31536000000;  ///< access tokens expire this long after creation (AWX's default)
 };
 
 /// The whole API for one worker thread: its own database connection, the stores on it, the resources and the
-/// router that binds them to paths. Not shared between threads.
+/// router that binds them to paths (API.md §1). Not shared between threads.
 class Api {
 public:
     Api(const ApiSettings& settings, store::Database& database);
@@ -32,8 +36,12 @@ private:
     Stores _stores;
     ApplicationsApi _applications;
     OrganizationsApi _organizations;
+    TokensApi _tokens;
+    ActivityStreamApi _activity;
     PingApi _ping;
     http::Router _router;
+
+    void addRoute(const std::string& method, const std::string& pattern, http::Handler handler);
 };
 
 }  // namespace appreg::api

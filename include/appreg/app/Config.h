@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include <Poco/Util/AbstractConfiguration.h>
@@ -21,6 +22,7 @@ struct Config {
     std::string nodeName;                 ///< node.name (default: the host name)
     int shutdownGraceMs = 5000;           ///< shutdown.grace_ms
     bool logRequests = true;              ///< log.requests
+    std::int64_t tokenLifetimeSeconds = 31536000000;  ///< oauth2.access_token_expire_seconds (AWX's default)
 
     /// Reads the keys from a (layered) configuration, keeping defaults for absent ones.
     /// Throws std::invalid_argument naming the key of any invalid value.

@@ -46,6 +46,9 @@ struct FieldSpec {
     std::string relatedModel;         ///< PrimaryKey: the model name in messages ("Organization")
     bool searchable = false;          ///< matched by ?search= (icontains)
     bool preventSearch = false;       ///< filtering or ordering on it is 403 (AWX's prevent_search: secrets)
+    bool nullable = true;             ///< optional fields: null means the default; if false, null is validated as ""
+    /// Strings: a check after the built-in ones; returns the message of a failure.
+    std::function<std::optional<std::string>(const std::string&)> validator;
 
     bool stored() const { return !column.empty(); }
 };

@@ -1,0 +1,287 @@
+#include "appreg/domain/ListQuery.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <set>
+
+#include "appreg/http/ApiError.h"
+
+namespace appreg::domain {
+
+namespace {
+
+using http::ApiError;
+
+const std::set<std::string>& reservedParams() {
+    static const std::set<std::string> reserved = {"page",        "page_size",      "format", "order",
+                                                   "order_by",    "search",         "type",   "host_filter",
+                                                   "count_disabled", "no_truncate", "limit",  "validate"};
+    return reserved;
+}
+
+const std::map<std::string, Lookup>& lookups() {
+    static const std::map<std::string, Lookup> all = {
+        {"exact", Lookup::Exact},          {"iexact", Lookup::IExact},         {"contains", Lookup::Contains},
+        {"icontains", Lookup::IContains},  {"startswith", Lookup::StartsWith}, {"istartswith", Lookup::IStartsWith},
+        {"endswith", Lookup::EndsWith},    {"iendswith", Lookup::IEndsWith},   {"gt", Lookup::Gt},
+        {"gte", Lookup::Gte},              {"lt", Lookup::Lt},                 {"lte", Lookup::Lte},
+        {"in", Lookup::In},                {"isnull", Lookup::IsNull}};
+    return all;
+}
+
+std::vector<std::string> splitOn(const std::string& s, const std::string& sep) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (;;) {
+        auto pos = s.find(sep, start);
+        if (pos == std::string::npos) {
+            parts.push_back(s.substr(start));
+            return parts;
+        }
+        parts.push_back(s.substr(start, pos - start));
+        start = pos + sep.size();
+    }
+}
+
+[[noreturn]] void noField(const std::string& model, const std::string& name) {
+    throw ApiError::detail(400, model + " has no field named '" + name + "'");
+}
+
+void refuseSecret(const FieldSpec& f) {
+    if (f.preventSearch) throw ApiError::detail(403, "Filtering on " + f.name + " is not allowed.");
+}
+
+/// Resolves "name" or "organization__name" (the FK itself resolves to its column: `organization` = org id).
+/// Consumes path parts; what is left may be a lookup.
+FieldRef resolvePath(const std::vector<std::string>& parts, std::size_t& used, const ListResource& r) {
+    const FieldSpec* f = r.table->find(parts[0]);
+    if (!f || !f->stored()) noField(r.modelName, parts[0]);
+    refuseSecret(*f);
+    used = 1;
+    FieldRef ref{"", f};
+    if (f->type == FieldType::PrimaryKey && parts.size() > 1 && lookups().count(parts[1]) == 0) {
+        auto rel = r.related.find(f->name);
+        if (rel == r.related.end()) noField(r.modelName, parts[0] + "__" + parts[1]);
+        const FieldSpec* rf = rel->second->find(parts[1]);
+        if (!rf || !rf->stored()) noField(f->relatedModel, parts[1]);
+        refuseSecret(*rf);
+        ref = FieldRef{f->name, rf};
+        used = 2;
+    }
+    return ref;
+}
+
+bool parseBool(const std::string& raw, bool& out) {
+    std::string v = raw;
+    for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (v == "true" || v == "1" || v == "t") {
+        out = true;
+        return true;
+    }
+    if (v == "false" || v == "0" || v == "f") {
+        out = false;
+        return true;
+    }
+    return false;
+}
+
+bool parseInt(const std::string& raw, std::int64_t& out) {
+    std::string s = trim(raw);
+    if (s.empty()) return false;
+    std::size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+    if (i == s.size() || s.find_first_not_of("0123456789", i) != std::string::npos) return false;
+    errno = 0;
+    out = std::strtoll(s.c_str(), nullptr, 10);
+    return errno != ERANGE;
+}
+
+Poco::Dynamic::Var convertValue(const FieldRef& ref, Lookup lookup, const std::string& raw) {
+    const FieldSpec& f = *ref.field;
+    bool textLookup = lookup == Lookup::IExact || lookup == Lookup::Contains || lookup == Lookup::IContains ||
+                      lookup == Lookup::StartsWith || lookup == Lookup::IStartsWith || lookup == Lookup::EndsWith ||
+                      lookup == Lookup::IEndsWith;
+    if (textLookup) return raw;
+    switch (f.type) {
+        case FieldType::Boolean: {
+            bool b;
+            if (!parseBool(raw, b)) throw ApiError::detail(400, "Unable to convert \"" + raw + "\" to boolean");
+            return b;
+        }
+        case FieldType::PrimaryKey:
+        case FieldType::Integer: {
+            std::int64_t v;
+            if (!parseInt(raw, v)) {
+                if (f.type == FieldType::PrimaryKey) throw ApiError::detail(400, "Invalid " + f.name + " id: " + raw);
+                // Django's message for an integer field, as AWX passes it through: a JSON-encoded list.
+                std::string shown;
+                for (char c : raw) {
+                    if (c == '"' || c == '\\') shown += '\\';
+                    shown += c;
+                }
+                throw ApiError::detail(400, "[\"\u201c" + shown + "\u201d value must be an integer.\"]");
+            }
+            return v;
+        }
+        default: return raw;
+    }
+}
+
+Filter parseFilter(const std::string& key, const std::string& value, const ListResource& r) {
+    std::vector<std::string> parts = splitOn(key, "__");
+    Filter filter;
+    if (parts.size() > 1 && parts[0] == "not") {
+        filter.negate = true;
+        parts.erase(parts.begin());
+    }
+    std::size_t used = 0;
+    filter.ref = resolvePath(parts, used, r);
+    if (used < parts.size()) {
+        auto l = lookups().find(parts[used]);
+        if (l == lookups().end() || used + 1 != parts.size()) noField(r.modelName, key);
+        filter.lookup = l->second;
+    }
+    if (filter.lookup == Lookup::IsNull) {
+        bool b;
+        if (!parseBool(value, b)) throw ApiError::detail(400, "Unable to convert \"" + value + "\" to boolean");
+        filter.values.push_back(b);
+    } else if (filter.lookup == Lookup::In) {
+        if (value.empty()) throw ApiError::detail(400, "cannot provide empty value for __in");
+        for (const auto& item : splitOn(value, ",")) filter.values.push_back(convertValue(filter.ref, Lookup::Exact, item));
+    } else {
+        filter.values.push_back(convertValue(filter.ref, filter.lookup, value));
+    }
+    return filter;
+}
+
+OrderTerm parseOrderTerm(const std::string& item, const ListResource& r) {
+    OrderTerm term;
+    std::string path = item;
+    if (!path.empty() && path[0] == '-') {
+        term.descending = true;
+        path.erase(0, 1);
+    }
+    std::vector<std::string> parts = splitOn(path, "__");
+    std::size_t used = 0;
+    term.ref = resolvePath(parts, used, r);
+    if (used != parts.size()) noField(r.modelName, path);
+    return term;
+}
+
+std::string encodeComponent(const std::string& s) {
+    static const char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '~') {
+            out += static_cast<char>(c);
+        } else if (c == ' ') {
+            out += '+';
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> splitSearchTerms(const std::string& search) {
+    std::vector<std::string> terms;
+    std::string current;
+    bool quoted = false;
+    auto flush = [&] {
+        if (!current.empty()) terms.push_back(current);
+        current.clear();
+    };
+    for (char c : search) {
+        if (c == '"') {
+            flush();
+            quoted = !quoted;
+        } else if (!quoted && (std::isspace(static_cast<unsigned char>(c)) || c == ',')) {
+            flush();
+        } else {
+            current += c;
+        }
+    }
+    flush();
+    return terms;
+}
+
+ListQuery parseListQuery(const std::vector<std::pair<std::string, std::string>>& params, const ListResource& r) {
+    ListQuery q;
+    std::vector<std::string> orderItems;
+    for (const auto& [key, value] : params) {
+        if (key == "page") {
+            q.page = value;
+        } else if (key == "page_size") {
+            std::int64_t size;
+            if (parseInt(value, size) && size > 0) {
+                q.pageSizeCapped = size > kMaxPageSize;
+                q.pageSize = static_cast<int>(std::min<std::int64_t>(size, kMaxPageSize));
+            }
+        } else if (key == "order_by" || key == "order") {
+            for (const auto& item : splitOn(value, ",")) {
+                if (!trim(item).empty()) orderItems.push_back(trim(item));
+            }
+        } else if (key == "search") {
+            for (auto& t : splitSearchTerms(value)) q.searchTerms.push_back(std::move(t));
+        } else if (key == "type") {
+            bool ours = false;
+            for (const auto& t : splitOn(value, ",")) ours = ours || t == r.typeName;
+            if (!ours) q.matchesNothing = true;
+        } else if (key == "count_disabled") {
+            bool b;
+            q.countDisabled = parseBool(value, b) && b;
+        } else if (reservedParams().count(key) == 0) {
+            q.filters.push_back(parseFilter(key, value, r));
+        }
+    }
+    if (!orderItems.empty()) {
+        for (const auto& item : orderItems) q.order.push_back(parseOrderTerm(item, r));
+    } else {
+        for (const auto& [path, descending] : r.defaultOrder) {
+            OrderTerm t = parseOrderTerm(path, r);
+            t.descending = descending;
+            q.order.push_back(t);
+        }
+    }
+    return q;
+}
+
+PageWindow resolvePage(const ListQuery& q, std::int64_t count) {
+    PageWindow w;
+    w.limit = q.pageSize;
+    w.pages = std::max<std::int64_t>(1, (count + q.pageSize - 1) / q.pageSize);
+    if (q.page == "last") {
+        w.number = w.pages;
+    } else {
+        std::int64_t n;
+        if (!parseInt(q.page, n) || n < 1 || n > w.pages) throw ApiError::detail(404, "Invalid page.");
+        w.number = n;
+    }
+    w.offset = (w.number - 1) * q.pageSize;
+    return w;
+}
+
+std::string pageLink(const std::string& path, const std::vector<std::pair<std::string, std::string>>& params,
+                     std::int64_t page, bool pageSizeCapped) {
+    // parse_qs groups the values of a key in order; urlencode(sorted(...)) then orders the keys.
+    std::map<std::string, std::vector<std::string>> grouped;
+    for (const auto& [k, v] : params) grouped[k].push_back(v);
+    grouped.erase("page");
+    if (page > 0) grouped["page"] = {std::to_string(page)};
+    if (pageSizeCapped) grouped["page_size"] = {std::to_string(kMaxPageSize)};
+    std::string query;
+    for (const auto& [k, values] : grouped) {
+        for (const auto& v : values) {
+            if (!query.empty()) query += '&';
+            query += encodeComponent(k) + "=" + encodeComponent(v);
+        }
+    }
+    return query.empty() ? path : path + "?" + query;
+}
+
+}  // namespace appreg::domain

@@ -1,0 +1,142 @@
+#include "appreg/store/ListSql.h"
+
+namespace appreg::store {
+
+using domain::Lookup;
+using Poco::Dynamic::Var;
+
+namespace {
+
+std::string column(const domain::FieldRef& ref, const SqlSource& source) {
+    std::string alias = ref.relation.empty() ? source.alias : source.relations.at(ref.relation);
+    return alias + "." + ref.field->column;
+}
+
+bool isEmptyText(const Var& v) { return v.isString() && v.extract<std::string>().empty(); }
+
+/// One filter as SQL. Text lookups compare case-sensitively unless 'i'-prefixed (lower() on both sides).
+std::string filterSql(const domain::Filter& f, const SqlSource& source, std::vector<Var>& binds) {
+    const std::string col = column(f.ref, source);
+    const Var& v = f.values.front();
+    switch (f.lookup) {
+        case Lookup::Exact: binds.push_back(v); return col + " = ?";
+        case Lookup::IExact: binds.push_back(v); return "lower(" + col + ") = lower(?)";
+        case Lookup::Contains:
+            if (isEmptyText(v)) return "1 = 1";
+            binds.push_back(v);
+            return "instr(" + col + ", ?) > 0";
+        case Lookup::IContains:
+            if (isEmptyText(v)) return "1 = 1";
+            binds.push_back(v);
+            return "instr(lower(" + col + "), lower(?)) > 0";
+        case Lookup::StartsWith:
+            binds.push_back(v);
+            binds.push_back(v);
+            return "substr(" + col + ", 1, length(?)) = ?";
+        case Lookup::IStartsWith:
+            binds.push_back(v);
+            binds.push_back(v);
+            return "lower(substr(" + col + ", 1, length(?))) = lower(?)";
+        case Lookup::EndsWith:
+            if (isEmptyText(v)) return "1 = 1";
+            binds.push_back(v);
+            binds.push_back(v);
+            return "substr(" + col + ", -length(?)) = ?";
+        case Lookup::IEndsWith:
+            if (isEmptyText(v)) return "1 = 1";
+            binds.push_back(v);
+            binds.push_back(v);
+            return "lower(substr(" + col + ", -length(?))) = lower(?)";
+        case Lookup::Gt: binds.push_back(v); return col + " > ?";
+        case Lookup::Gte: binds.push_back(v); return col + " >= ?";
+        case Lookup::Lt: binds.push_back(v); return col + " < ?";
+        case Lookup::Lte: binds.push_back(v); return col + " <= ?";
+        case Lookup::In: {
+            std::string list;
+            for (const auto& item : f.values) {
+                list += list.empty() ? "?" : ", ?";
+                binds.push_back(item);
+            }
+            return col + " IN (" + list + ")";
+        }
+        case Lookup::IsNull: return col + (v.extract<bool>() ? " IS NULL" : " IS NOT NULL");
+    }
+    return "1 = 0";
+}
+
+}  // namespace
+
+void SqlCondition::add(const std::string& condition, std::vector<Var> values) {
+    sql += sql.empty() ? "(" + condition + ")" : " AND (" + condition + ")";
+    for (auto& v : values) binds.push_back(std::move(v));
+}
+
+std::string SqlCondition::whereClause() const { return sql.empty() ? std::string() : " WHERE " + sql; }
+
+SqlCondition listCondition(const domain::ListQuery& query, const SqlSource& source) {
+    SqlCondition cond;
+    for (const auto& f : query.filters) {
+        std::vector<Var> binds;
+        std::string sql = filterSql(f, source, binds);
+        cond.add(f.negate ? "NOT (" + sql + ")" : sql, std::move(binds));
+    }
+    for (const auto& term : query.searchTerms) {
+        std::string any;
+        std::vector<Var> binds;
+        for (const auto& field : source.table->fields()) {
+            if (!field.searchable) continue;
+            if (!any.empty()) any += " OR ";
+            any += "instr(lower(" + source.alias + "." + field.column + "), lower(?)) > 0";
+            binds.push_back(term);
+        }
+        if (!any.empty()) cond.add(any, std::move(binds));
+    }
+    return cond;
+}
+
+std::string orderClause(const domain::ListQuery& query, const SqlSource& source) {
+    std::string sql;
+    bool hasId = false;
+    for (const auto& t : query.order) {
+        if (!sql.empty()) sql += ", ";
+        sql += column(t.ref, source) + (t.descending ? " DESC" : " ASC");
+        hasId = hasId || (t.ref.relation.empty() && t.ref.field->name == "id");
+    }
+    if (!hasId) sql += std::string(sql.empty() ? "" : ", ") + source.alias + ".id ASC";
+    return " ORDER BY " + sql;
+}
+
+void bindAll(Poco::Data::Statement& statement, const std::vector<Var>& values) {
+    using Poco::Data::Keywords::bind;
+    for (const auto& v : values) {
+        if (v.isBoolean()) {
+            statement, bind(static_cast<Poco::Int64>(v.extract<bool>() ? 1 : 0));
+        } else if (v.isInteger()) {
+            statement, bind(v.convert<Poco::Int64>());
+        } else {
+            statement, bind(v.convert<std::string>());
+        }
+    }
+}
+
+std::int64_t countRows(Poco::Data::Session& session, const SqlSource& source, const SqlCondition& condition) {
+    Poco::Int64 n = 0;
+    Poco::Data::Statement select(session);
+    select << "SELECT COUNT(*) FROM " << source.from << condition.whereClause(), Poco::Data::Keywords::into(n);
+    bindAll(select, condition.binds);
+    select.execute();
+    return static_cast<std::int64_t>(n);
+}
+
+Poco::Data::RecordSet selectPage(Poco::Data::Session& session, const std::string& columns, const SqlSource& source,
+                                 const SqlCondition& condition, const domain::ListQuery& query, std::int64_t offset,
+                                 int limit) {
+    Poco::Data::Statement select(session);
+    select << "SELECT " << columns << " FROM " << source.from << condition.whereClause() << orderClause(query, source)
+           << " LIMIT " << limit << " OFFSET " << offset;
+    bindAll(select, condition.binds);
+    select.execute();
+    return Poco::Data::RecordSet(select);
+}
+
+}  // namespace appreg::store
