@@ -123,7 +123,15 @@ int AppregApplication::main(const std::vector<std::string>& args) {
         }
 
         store::Database database(cfg.db);
-        database.migrate();
+        try {
+            database.migrate();
+        } catch (const Poco::Exception& e) {
+            log.fatal("cannot open the database %s: %s", cfg.db.path, e.displayText());
+            return EXIT_CANTCREAT;
+        } catch (const std::exception& e) {
+            log.fatal("cannot open the database %s: %s", cfg.db.path, std::string(e.what()));
+            return EXIT_CANTCREAT;
+        }
         log.information("database %s (synchronous=%s, busy timeout %d ms)", cfg.db.path, cfg.db.synchronous,
                         cfg.db.busyTimeoutMs);
 

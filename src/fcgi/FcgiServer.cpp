@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +18,7 @@
 
 #include <Poco/Logger.h>
 
+#include "appreg/fcgi/RecordCheck.h"
 #include "appreg/http/CgiRequest.h"
 
 namespace appreg::fcgi {
@@ -59,9 +61,6 @@ void FcgiServer::blockSignals() {
 }
 
 int FcgiServer::run() {
-    // An idle client on a unix socket holds the accepting thread in libfcgi's "keeper" poll; keep that short
-    // unless the operator chose a value (read by FCGX_Init).
-    setenv("LIBFCGI_IS_AF_UNIX_KEEPER_POLL_TIMEOUT", "500", 0);
     if (FCGX_Init() != 0) {
         logger().fatal("FCGX_Init failed");
         return 1;
@@ -135,32 +134,130 @@ void FcgiServer::workerLoop(int index) {
         return;
     }
 
+    // libfcgi never accepts for itself: it gets connections this thread accepted and checked. Its listening
+    // socket is one that can never have connections, so a fallback accept inside FCGX_Accept_r fails at once.
+    int neverListening = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     FCGX_Request request;
-    if (FCGX_InitRequest(&request, _socket.fd(), FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
-        logger().fatal("worker thread %d: FCGX_InitRequest failed", index);
+    if (neverListening < 0 || FCGX_InitRequest(&request, neverListening, 0) != 0) {
+        logger().fatal("worker thread %d: cannot set up libfcgi", index);
+        if (neverListening >= 0) close(neverListening);
         return;
     }
     while (!_stopping) {
-        // Wait for a connection (or, on a kept-alive connection, the next request) or the stop signal.
-        pollfd fds[2] = {{request.ipcFd >= 0 ? request.ipcFd : _socket.fd(), POLLIN, 0}, {_wakeFd, POLLIN, 0}};
-        if (poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            logger().error("poll: %s", std::string(std::strerror(errno)));
-            break;
+        int fd = nextConnection(request.ipcFd);
+        if (fd < 0) break;
+        if (!awaitRequestHead(fd)) {
+            close(fd);
+            request.ipcFd = -1;
+            continue;
         }
-        if (fds[1].revents != 0 || _stopping) break;
-        int rc = FCGX_Accept_r(&request);
-        if (rc < 0) {
-            if (_stopping) break;
-            if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR) continue;  // another thread took it
-            logger().warning("accept failed: %s", std::string(std::strerror(-rc)));
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));  // e.g. EMFILE: do not spin
+        request.ipcFd = fd;
+        request.keepConnection = 1;  // makes FCGX_Accept_r read this connection instead of accepting one
+        if (FCGX_Accept_r(&request) < 0) {
+            // libfcgi refused the stream and closed the connection itself.
+            request.ipcFd = -1;
             continue;
         }
         serveOne(&request, handler);
-        FCGX_Finish_r(&request);
+        FCGX_Finish_r(&request);  // closes the connection unless the web server asked to keep it
     }
     FCGX_Free(&request, 1);
+    close(neverListening);
+}
+
+int FcgiServer::nextConnection(int keptFd) {
+    for (;;) {
+        int waitFd = keptFd >= 0 ? keptFd : _socket.fd();
+        pollfd fds[2] = {{waitFd, POLLIN, 0}, {_wakeFd, POLLIN, 0}};
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            logger().error("poll: %s", std::string(std::strerror(errno)));
+            return -1;
+        }
+        if (fds[1].revents != 0 || _stopping) {
+            if (keptFd >= 0) close(keptFd);
+            return -1;
+        }
+        if (keptFd >= 0) return keptFd;  // the next request (or the end) of a kept-alive connection
+        int fd = accept4(_socket.fd(), nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) continue;
+            logger().warning("accept failed: %s", std::string(std::strerror(errno)));
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));  // e.g. EMFILE: do not spin
+            continue;
+        }
+        timeval timeout{_options.readTimeoutMs / 1000, (_options.readTimeoutMs % 1000) * 1000};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+        return fd;
+    }
+}
+
+void FcgiServer::refuseTooLarge(int fd, unsigned requestId, const RecordLimits& limits) {
+    logger().warning("refused a request whose parameters exceed %z bytes", limits.maxParamsBytes);
+    if (requestId == 0) return;
+    std::string message = "Request header fields exceed the limit of " + std::to_string(limits.maxParamsBytes) + " bytes.";
+    std::string bytes = encodeResponse(requestId, 431, http::reasonPhrase(431),
+                                       http::Response::detail(431, message).body);
+    // Best effort within the send time-out; then read what the peer still sends, so that closing does not reset
+    // the connection before the peer has read the answer.
+    std::size_t sent = 0;
+    while (sent < bytes.size()) {
+        ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) return;
+        sent += static_cast<std::size_t>(n);
+    }
+    shutdown(fd, SHUT_WR);
+    char sink[16384];
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    while (std::chrono::steady_clock::now() < deadline) {
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, 50) <= 0) continue;
+        if (recv(fd, sink, sizeof sink, MSG_DONTWAIT) <= 0) return;
+    }
+}
+
+bool FcgiServer::awaitRequestHead(int fd) {
+    RecordLimits limits;
+    std::vector<unsigned char> buffer(requestHeadCapacity(limits));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(_options.headTimeoutMs);
+    ssize_t seen = -1;
+    int pauseMs = 1;
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            logger().warning("dropped a connection whose request head did not arrive within %d ms",
+                             _options.headTimeoutMs);
+            return false;
+        }
+        pollfd fds[2] = {{fd, POLLIN, 0}, {_wakeFd, POLLIN, 0}};
+        int rc = poll(fds, 2, static_cast<int>(left.count()));
+        if (rc < 0 && errno == EINTR) continue;
+        if (rc < 0) return false;
+        if (fds[1].revents != 0 || _stopping) return false;  // stopping: this request was never accepted
+        if (rc == 0) continue;                                // the time-out is reported above
+        ssize_t n = recv(fd, buffer.data(), buffer.size(), MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0) return false;  // the peer closed (e.g. the end of a kept-alive connection)
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
+            return false;
+        }
+        switch (checkRequestHead(buffer.data(), static_cast<std::size_t>(n), limits)) {
+            case RecordVerdict::Acceptable: return true;
+            case RecordVerdict::TooLarge:
+                refuseTooLarge(fd, beginRequestId(buffer.data(), static_cast<std::size_t>(n)), limits);
+                return false;
+            case RecordVerdict::Refuse:
+                logger().warning("dropped a connection with a malformed FastCGI request head");
+                return false;
+            case RecordVerdict::Incomplete: break;
+        }
+        if (static_cast<std::size_t>(n) == buffer.size()) return false;
+        // The data peeked so far stays readable, so poll() would return at once: pause before peeking again.
+        pauseMs = n == seen ? std::min(pauseMs * 2, 16) : 1;
+        seen = n;
+        std::this_thread::sleep_for(std::chrono::milliseconds(pauseMs));
+    }
 }
 
 void FcgiServer::serveOne(void* opaque, const RequestHandler& handler) {

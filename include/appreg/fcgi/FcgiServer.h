@@ -8,6 +8,7 @@
 #include <string>
 
 #include "appreg/fcgi/ListenSocket.h"
+#include "appreg/fcgi/RecordCheck.h"
 #include "appreg/http/Request.h"
 #include "appreg/http/Response.h"
 
@@ -24,10 +25,19 @@ struct ServerOptions {
     std::string pathPrefix;
     int shutdownGraceMs = 5000;
     bool logRequests = true;
+    int readTimeoutMs = 30000;  ///< a connection that stalls longer while sending or receiving is dropped
+    int headTimeoutMs = 1000;   ///< the BEGIN_REQUEST and PARAMS records must arrive within this time
 };
 
 /// The only code that touches libfcgi: N threads accept on the shared listening socket (no accept mutex,
 /// platform-notes §2.2), read each request into a Request value, and write the Response back.
+///
+/// The threads accept connections themselves and hand each one to libfcgi only after the head of its request
+/// (BEGIN_REQUEST and all PARAMS records) has arrived within headTimeoutMs and passed checkRequestHead: Debian's
+/// libfcgi aborts the process on crafted parameter lengths (platform-notes §2.6), and its own accept would park
+/// a thread for 2 s on an idle client (§2.2). Accepted connections get read/write timeouts, so a client that
+/// stalls mid-body cannot hold a thread for ever.
+///
 /// SIGTERM/SIGINT stop it: accepting stops at once, in-flight requests finish, run() returns 0. It never
 /// calls shutdown() on the listening socket, so a socket inherited from systemd stays usable for the next start.
 class FcgiServer {
@@ -54,6 +64,12 @@ private:
 
     void workerLoop(int index);
     void serveOne(void* request, const RequestHandler& handler);
+    /// Waits for the next connection (or, on a kept-alive one, its next request); -1 when stopping.
+    int nextConnection(int keptFd);
+    /// Whether a well-formed request head arrived on `fd` in time.
+    bool awaitRequestHead(int fd);
+    /// Answers 431 on a connection whose parameters are over the limit, without libfcgi.
+    void refuseTooLarge(int fd, unsigned requestId, const RecordLimits& limits);
 };
 
 }  // namespace appreg::fcgi
