@@ -1,0 +1,48 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace appreg::test {
+
+/// An HTTP response as a client sees it.
+struct HttpResponse {
+    int status = 0;
+    std::string reason;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    /// The first header with this name (case-insensitive), or "".
+    std::string header(const std::string& name) const;
+    bool hasHeader(const std::string& name) const;
+    /// One line for assertion messages.
+    std::string describe() const;
+};
+
+/// A tiny HTTP/1.1 client (Poco::Net::HTTPClientSession) to 127.0.0.1:port, one connection per request.
+/// Redirects are returned, never followed.
+class HttpClient {
+public:
+    using Headers = std::vector<std::pair<std::string, std::string>>;
+
+    explicit HttpClient(int port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+    /// Sends one request. Content-Type is set only when `contentType` is not empty; Content-Length whenever
+    /// there is a body (or the method is POST/PUT/PATCH), unless `chunked`, which sends the body with
+    /// Transfer-Encoding: chunked instead. Throws Poco::Exception on connection errors.
+    HttpResponse send(const std::string& method, const std::string& path, const std::string& body = "",
+                      const std::string& contentType = "", const Headers& extraHeaders = {},
+                      bool chunked = false) const;
+
+    HttpResponse get(const std::string& path, const Headers& extraHeaders = {}) const;
+    HttpResponse postJson(const std::string& path, const std::string& json,
+                          const Headers& extraHeaders = {}) const;
+
+private:
+    int port_;
+    std::chrono::milliseconds timeout_;
+};
+
+}  // namespace appreg::test

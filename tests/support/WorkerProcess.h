@@ -1,0 +1,105 @@
+#pragma once
+
+#include "ChildProcess.h"
+#include "TempDir.h"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace appreg::test {
+
+/// The real appreg-fcgi binary (APPREG_FCGI_BINARY) as a child process, on a database, socket and log file in
+/// a test's temporary directory:
+///   appreg-fcgi --db <dir>/appreg.db --listen unix:<dir>/appreg.sock --threads N [extra args]
+/// Its stdout and stderr go to <dir>/worker.log (appended across restarts), which log() returns.
+class WorkerProcess {
+public:
+    /// How stop() went.
+    struct StopResult {
+        ExitStatus status;
+        long elapsedMs = 0;   ///< from SIGTERM to reaping
+        bool killed = false;  ///< SIGKILL was needed because the worker ignored SIGTERM past the grace time
+    };
+
+    /// Where the listening socket comes from.
+    enum class Listen {
+        kArgument,    ///< --listen unix:<socket> (the worker creates the socket)
+        kInheritFd0,  ///< the test creates the socket and hands it over as fd 0, no --listen (spawn-fcgi,
+                      ///< mod_fcgid)
+        kSystemdFd3,  ///< the test creates the socket, hands it over as fd 3 with LISTEN_FDS=1,
+                      ///< LISTEN_PID=<pid>
+    };
+
+    /// Nothing runs until start().
+    explicit WorkerProcess(const TempDir& dir, int threads = 2);
+    ~WorkerProcess();
+
+    WorkerProcess(const WorkerProcess&) = delete;
+    WorkerProcess& operator=(const WorkerProcess&) = delete;
+
+    /// The path of the binary under test.
+    static std::string binary();
+
+    /// Starts the worker and waits until it serves: until its socket accepts connections (kArgument) or until
+    /// it answered a request (inherited sockets, which accept as soon as the test created them). Throws
+    /// std::runtime_error with the worker's log if it exits or is not ready within `timeout`.
+    void start(const std::vector<std::string>& extraArgs = {}, Listen listen = Listen::kArgument,
+               std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+    /// Starts the worker without waiting for anything.
+    void spawn(const std::vector<std::string>& extraArgs = {}, Listen listen = Listen::kArgument);
+
+    /// Waits until the worker's socket accepts connections; throws with the log on exit or timeout.
+    void waitUntilListening(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+    /// SIGTERM, then wait up to `grace` (SIGKILL after that). Always reaps.
+    StopResult stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
+
+    /// SIGKILL and reap.
+    ExitStatus kill();
+
+    /// Sends a signal without waiting for anything.
+    void sendSignal(int sig) { process_.signal(sig); }
+
+    /// Waits until the worker has taken delivery of a signal sent with sendSignal() (it is no longer pending
+    /// in /proc/<pid>/status, i.e. a handler or sigwait consumed it); false after `timeout`.
+    bool waitUntilSignalTaken(int sig, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+    /// How many sockets the worker has open (/proc/<pid>/fd): the listening one plus accepted connections.
+    int openSockets() const;
+
+    /// Waits at most `timeout` for the worker to exit by itself.
+    std::optional<ExitStatus> waitForExit(std::chrono::milliseconds timeout);
+
+    bool running();
+    pid_t pid() const { return process_.pid(); }
+
+    const std::string& databasePath() const { return databasePath_; }
+    const std::string& socketPath() const { return socketPath_; }
+    const std::string& logPath() const { return logPath_; }
+    /// "unix:<socket>", the form --listen takes.
+    std::string listenAddress() const { return "unix:" + socketPath_; }
+
+    /// Everything the worker wrote to stdout and stderr so far.
+    std::string log() const;
+
+    /// Polls the log until it contains `needle` (the worker may write its access line after answering).
+    bool waitForLog(const std::string& needle,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+
+    /// A unix listening socket (backlog 64, mode 0660) bound to `path`, which must not exist yet.
+    static UniqueFd createListeningSocket(const std::string& path);
+
+private:
+    std::string failureReport(const std::string& what);
+
+    int threads_;
+    std::string databasePath_;
+    std::string socketPath_;
+    std::string logPath_;
+    UniqueFd inheritedSocket_;
+    ChildProcess process_;
+};
+
+}  // namespace appreg::test
