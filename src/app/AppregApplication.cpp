@@ -136,8 +136,13 @@ int AppregApplication::main(const std::vector<std::string>& args) {
                         cfg.db.busyTimeoutMs);
 
         api::ApiSettings settings{cfg.nodeName, cfg.tokenLifetimeSeconds};
-        fcgi::ServerOptions options{cfg.threads, cfg.maxBodyBytes, cfg.pathPrefix, cfg.shutdownGraceMs,
-                                    cfg.logRequests};
+        fcgi::ServerOptions options;
+        options.threads = cfg.threads;
+        options.maxBodyBytes = cfg.maxBodyBytes;
+        options.pathPrefix = cfg.pathPrefix;
+        options.shutdownGraceMs = cfg.shutdownGraceMs;
+        options.logRequests = cfg.logRequests;
+        options.readTimeoutMs = cfg.readTimeoutMs;
         fcgi::FcgiServer server(*socket, options, [&settings, &database]() -> fcgi::RequestHandler {
             auto api = std::make_shared<api::Api>(settings, database);
             return [api](const http::Request& request) { return api->handle(request); };

@@ -53,6 +53,7 @@ Config Config::from(const Poco::Util::AbstractConfiguration& conf) {
     }
     c.nodeName = conf.getString("node.name", hostName());
     c.shutdownGraceMs = intKey(conf, "shutdown.grace_ms", c.shutdownGraceMs, 0, 600000);
+    c.readTimeoutMs = intKey(conf, "request.read_timeout_ms", c.readTimeoutMs, 100, 3600000);
     try {
         c.logRequests = conf.getBool("log.requests", c.logRequests);
     } catch (const Poco::Exception&) {

@@ -259,9 +259,9 @@ std::optional<std::string> syntaxError(const std::string& text, int maxDepth) {
 }
 
 Poco::Dynamic::Var parseBody(const std::string& body) {
-    std::size_t b = body.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return newObject();  // an empty body is {} (AWX)
+    if (body.empty()) return newObject();  // an empty body is {} (AWX)
     if (auto err = syntaxError(body)) throw ApiError::detail(400, "JSON parse error - " + *err);
+    std::size_t b = body.find_first_not_of(" \t\r\n");
     if (body[b] != '{') {
         std::size_t e = body.find_last_not_of(" \t\r\n");
         if (body.compare(b, e - b + 1, "null") == 0) return Poco::Dynamic::Var();

@@ -21,6 +21,7 @@ struct Config {
     std::string pathPrefix;               ///< http.path_prefix, stripped from REQUEST_URI before routing
     std::string nodeName;                 ///< node.name (default: the host name)
     int shutdownGraceMs = 5000;           ///< shutdown.grace_ms
+    int readTimeoutMs = 30000;            ///< request.read_timeout_ms
     bool logRequests = true;              ///< log.requests
     std::int64_t tokenLifetimeSeconds = 31536000000;  ///< oauth2.access_token_expire_seconds (AWX's default)
 

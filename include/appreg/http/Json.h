@@ -18,7 +18,8 @@ constexpr int kMaxDepth = 32;
 /// Poco's parser silently wraps 2^64 to 0 and reports positions nowhere; this check runs first so neither matters.
 std::optional<std::string> syntaxError(const std::string& text, int maxDepth = kMaxDepth);
 
-/// Parses a request body: an empty body is `{}`, `null` is an empty Var, any other value is returned as parsed.
+/// Parses a request body: an empty body is `{}`, `null` is an empty Var, any other value is returned as parsed
+/// (a body of only whitespace is malformed).
 /// Throws ApiError 400 `{"detail": "JSON parse error - <reason>"}` on anything malformed.
 Poco::Dynamic::Var parseBody(const std::string& body);
 
