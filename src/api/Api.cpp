@@ -22,7 +22,7 @@ using W = OptionsView::Write;
 
 Api::Api(const ApiSettings& settings, store::Database& database)
     : _connection(database.connect()),
-      _stores(*_connection),
+      _stores(*_connection, database),
       _applications(_stores),
       _organizations(_stores, _applications),
       _tokens(_stores, _applications, settings.tokenLifetimeSeconds),

@@ -105,20 +105,18 @@ http::Response ApplicationsApi::create(const http::Request& request, std::option
     app.created = app.modified = domain::formatTimestamp(domain::nowMicros());
 
     store::ApplicationRow row;
-    {
-        // Uniqueness is decided under the write lock, and the UNIQUE constraint backs it up, so two racing
-        // creates of the same (name, organization) cannot both succeed.
-        store::WriteTransaction tx(_stores.connection);
-        row.org = checkMerged(_stores, app);
+    // Uniqueness is decided by the one writer, and the UNIQUE constraint backs it up, so two racing creates of
+    // the same (name, organization) cannot both succeed.
+    _stores.write([&](Stores& w) {
+        row.org = checkMerged(w, app);
         try {
-            app.id = _stores.applications.insert(app);
+            app.id = w.applications.insert(app);
         } catch (const store::ConstraintViolation& e) {
             rethrowConstraint(e, app.organizationId);
         }
-        _stores.activity.record("create", "o_auth2_application", app.id,
-                                http::json::stringify(applicationChanges(app, row.org)), app.created);
-        tx.commit();
-    }
+        w.activity.record("create", "o_auth2_application", app.id,
+                          http::json::stringify(applicationChanges(app, row.org)), app.created);
+    });
     row.app = app;
     // A new application has no tokens yet.
     http::Response response = http::Response::json(201, renderApplication(app, row.org, secret, UserCapabilities{}, {}));
@@ -135,48 +133,47 @@ http::Response ApplicationsApi::update(const http::Request& request, const http:
     auto body = readJsonObject(request);
     store::ApplicationRow before = require(params.at(0));
     auto values = validateBody(_stores, *body, mode);
-    {
-        store::WriteTransaction tx(_stores.connection);
-        auto current = _stores.applications.find(before.app.id);  // re-read under the lock
+    _stores.write([&](Stores& w) {
+        auto current = w.applications.find(before.app.id);  // re-read by the writer
         if (!current) throw http::ApiError::detail(404, "No OAuth2Application matches the given query.");
         before = *current;
         domain::Application app = before.app;
         domain::applyApplicationValues(values, app);
-        domain::Organization org = checkMerged(_stores, app);
+        domain::Organization org = checkMerged(w, app);
         app.modified = domain::formatTimestamp(domain::nowMicros());  // auto_now: every save
         try {
-            _stores.applications.update(app);
+            w.applications.update(app);
         } catch (const store::ConstraintViolation& e) {
             rethrowConstraint(e, app.organizationId);
         }
         auto changes = changedValues(applicationChanges(before.app, before.org), applicationChanges(app, org));
         if (changes->size() > 0) {
-            _stores.activity.record("update", "o_auth2_application", app.id, http::json::stringify(changes),
-                                    app.modified);
+            w.activity.record("update", "o_auth2_application", app.id, http::json::stringify(changes), app.modified);
         }
-        tx.commit();
-    }
+    });
     return http::Response::json(200, render(require(before.app.id)));
 }
 
-void ApplicationsApi::recordDeletion(const store::ApplicationRow& row, const std::string& timestamp) {
+void ApplicationsApi::recordDeletion(Stores& writer, const store::ApplicationRow& row, const std::string& timestamp) {
     // The tokens go with the application (ON DELETE CASCADE); each leaves its own delete entry, as AWX's
     // post_delete signals do.
     domain::ListQuery all = domain::parseListQuery({}, store::tokenListResource());
-    for (const auto& t : _stores.tokens.page(all, 0, std::numeric_limits<int>::max(), row.app.id)) {
-        _stores.activity.record("delete", "o_auth2_access_token", t.token.id,
-                                http::json::stringify(tokenChanges(t.token, t.applicationName)), timestamp);
+    for (const auto& t : writer.tokens.page(all, 0, std::numeric_limits<int>::max(), row.app.id)) {
+        writer.activity.record("delete", "o_auth2_access_token", t.token.id,
+                               http::json::stringify(tokenChanges(t.token, t.applicationName)), timestamp);
     }
-    _stores.activity.record("delete", "o_auth2_application", row.app.id,
-                            http::json::stringify(applicationChanges(row.app, row.org)), timestamp);
+    writer.activity.record("delete", "o_auth2_application", row.app.id,
+                           http::json::stringify(applicationChanges(row.app, row.org)), timestamp);
 }
 
 http::Response ApplicationsApi::remove(const http::Request&, const http::PathParams& params) {
-    store::WriteTransaction tx(_stores.connection);
-    store::ApplicationRow row = require(params.at(0));
-    recordDeletion(row, domain::formatTimestamp(domain::nowMicros()));
-    _stores.applications.remove(row.app.id);
-    tx.commit();
+    require(params.at(0));
+    _stores.write([&](Stores& w) {
+        auto row = w.applications.find(params.at(0));
+        if (!row) throw http::ApiError::detail(404, "No OAuth2Application matches the given query.");
+        recordDeletion(w, *row, domain::formatTimestamp(domain::nowMicros()));
+        w.applications.remove(row->app.id);
+    });
     return http::Response::noContent();
 }
 

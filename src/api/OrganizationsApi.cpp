@@ -51,19 +51,17 @@ http::Response OrganizationsApi::create(const http::Request& request, const http
     domain::Organization org;
     domain::applyOrganizationValues(validateBody(*body, domain::WriteMode::Create), org);
     org.created = org.modified = domain::formatTimestamp(domain::nowMicros());
-    {
-        store::WriteTransaction tx(_stores.connection);
-        if (_stores.organizations.nameTaken(org.name)) throw duplicateName();
+    _stores.write([&](Stores& w) {
+        if (w.organizations.nameTaken(org.name)) throw duplicateName();
         try {
-            org.id = _stores.organizations.insert(org);
+            org.id = w.organizations.insert(org);
         } catch (const store::ConstraintViolation& e) {
             if (e.kind() == store::ConstraintViolation::Kind::Unique) throw duplicateName();
             throw;
         }
-        _stores.activity.record("create", "organization", org.id, http::json::stringify(organizationChanges(org)),
-                                org.created);
-        tx.commit();
-    }
+        w.activity.record("create", "organization", org.id, http::json::stringify(organizationChanges(org)),
+                          org.created);
+    });
     http::Response response = http::Response::json(201, renderOrganization(org, UserCapabilities{}));
     response.setHeader("Location", organizationUrl(org.id));
     return response;
@@ -79,39 +77,40 @@ http::Response OrganizationsApi::update(const http::Request& request, const http
     require(params.at(0));
     auto values = validateBody(*body, mode);
     domain::Organization org;
-    {
-        store::WriteTransaction tx(_stores.connection);
-        domain::Organization before = require(params.at(0));
-        org = before;
+    _stores.write([&](Stores& w) {
+        auto before = w.organizations.find(params.at(0));
+        if (!before) throw http::ApiError::detail(404, "No Organization matches the given query.");
+        org = *before;
         domain::applyOrganizationValues(values, org);
-        if (_stores.organizations.nameTaken(org.name, org.id)) throw duplicateName();
+        if (w.organizations.nameTaken(org.name, org.id)) throw duplicateName();
         org.modified = domain::formatTimestamp(domain::nowMicros());
         try {
-            _stores.organizations.update(org);
+            w.organizations.update(org);
         } catch (const store::ConstraintViolation& e) {
             if (e.kind() == store::ConstraintViolation::Kind::Unique) throw duplicateName();
             throw;
         }
-        auto changes = changedValues(organizationChanges(before), organizationChanges(org));
+        auto changes = changedValues(organizationChanges(*before), organizationChanges(org));
         if (changes->size() > 0) {
-            _stores.activity.record("update", "organization", org.id, http::json::stringify(changes), org.modified);
+            w.activity.record("update", "organization", org.id, http::json::stringify(changes), org.modified);
         }
-        tx.commit();
-    }
+    });
     return http::Response::json(200, renderOrganization(org, UserCapabilities{}));
 }
 
 http::Response OrganizationsApi::remove(const http::Request&, const http::PathParams& params) {
-    store::WriteTransaction tx(_stores.connection);
-    domain::Organization org = require(params.at(0));
-    std::string now = domain::formatTimestamp(domain::nowMicros());
-    domain::ListQuery all = domain::parseListQuery({}, store::applicationListResource());
-    for (const auto& row : _stores.applications.page(all, 0, std::numeric_limits<int>::max(), org.id)) {
-        _applications.recordDeletion(row, now);
-    }
-    _stores.activity.record("delete", "organization", org.id, http::json::stringify(organizationChanges(org)), now);
-    _stores.organizations.remove(org.id);
-    tx.commit();
+    require(params.at(0));
+    _stores.write([&](Stores& w) {
+        auto org = w.organizations.find(params.at(0));
+        if (!org) throw http::ApiError::detail(404, "No Organization matches the given query.");
+        std::string now = domain::formatTimestamp(domain::nowMicros());
+        domain::ListQuery all = domain::parseListQuery({}, store::applicationListResource());
+        for (const auto& row : w.applications.page(all, 0, std::numeric_limits<int>::max(), org->id)) {
+            ApplicationsApi::recordDeletion(w, row, now);
+        }
+        w.activity.record("delete", "organization", org->id, http::json::stringify(organizationChanges(*org)), now);
+        w.organizations.remove(org->id);
+    });
     return http::Response::noContent();
 }
 

@@ -76,10 +76,9 @@ http::Response TokensApi::createToken(const http::Request& request, std::optiona
     token.expires = domain::formatTimestamp(now + _lifetimeSeconds * 1000000);
 
     std::optional<std::string> applicationName;
-    {
-        store::WriteTransaction tx(_stores.connection);
+    _stores.write([&](Stores& w) {
         if (token.applicationId) {
-            auto app = _stores.applications.find(*token.applicationId);
+            auto app = w.applications.find(*token.applicationId);
             if (!app) {
                 domain::FieldErrors errors;
                 errors.add("application",
@@ -88,11 +87,10 @@ http::Response TokensApi::createToken(const http::Request& request, std::optiona
             }
             applicationName = app->app.name;
         }
-        token.id = _stores.tokens.insert(token);
-        _stores.activity.record("create", "o_auth2_access_token", token.id,
-                                http::json::stringify(tokenChanges(token, applicationName)), token.created);
-        tx.commit();
-    }
+        token.id = w.tokens.insert(token);
+        w.activity.record("create", "o_auth2_access_token", token.id,
+                          http::json::stringify(tokenChanges(token, applicationName)), token.created);
+    });
     http::Response response =
         http::Response::json(201, renderToken(token, applicationName, clearToken, clearRefresh));
     response.setHeader("Location", tokenUrl(token.id));
@@ -110,31 +108,34 @@ http::Response TokensApi::update(const http::Request& request, const http::PathP
     require(params.at(0));
     auto values = validateBody(_stores, *body, mode);
     store::TokenRow row;
-    {
-        store::WriteTransaction tx(_stores.connection);
-        row = require(params.at(0));
+    _stores.write([&](Stores& w) {
+        auto current = w.tokens.find(params.at(0));
+        if (!current) throw http::ApiError::detail(404, "No OAuth2AccessToken matches the given query.");
+        row = *current;
         domain::Token before = row.token;
         domain::applyTokenValues(values, row.token);
         row.token.modified = domain::formatTimestamp(domain::nowMicros());
-        _stores.tokens.update(row.token);
-        auto changes = changedValues(tokenChanges(before, row.applicationName), tokenChanges(row.token, row.applicationName));
+        w.tokens.update(row.token);
+        auto changes =
+            changedValues(tokenChanges(before, row.applicationName), tokenChanges(row.token, row.applicationName));
         if (changes->size() > 0) {
-            _stores.activity.record("update", "o_auth2_access_token", row.token.id, http::json::stringify(changes),
-                                    row.token.modified);
+            w.activity.record("update", "o_auth2_access_token", row.token.id, http::json::stringify(changes),
+                              row.token.modified);
         }
-        tx.commit();
-    }
+    });
     return http::Response::json(200, renderToken(row.token, row.applicationName, std::nullopt, std::nullopt));
 }
 
 http::Response TokensApi::remove(const http::Request&, const http::PathParams& params) {
-    store::WriteTransaction tx(_stores.connection);
-    store::TokenRow row = require(params.at(0));
-    _stores.activity.record("delete", "o_auth2_access_token", row.token.id,
-                            http::json::stringify(tokenChanges(row.token, row.applicationName)),
-                            domain::formatTimestamp(domain::nowMicros()));
-    _stores.tokens.remove(row.token.id);
-    tx.commit();
+    require(params.at(0));
+    _stores.write([&](Stores& w) {
+        auto row = w.tokens.find(params.at(0));
+        if (!row) throw http::ApiError::detail(404, "No OAuth2AccessToken matches the given query.");
+        w.activity.record("delete", "o_auth2_access_token", row->token.id,
+                          http::json::stringify(tokenChanges(row->token, row->applicationName)),
+                          domain::formatTimestamp(domain::nowMicros()));
+        w.tokens.remove(row->token.id);
+    });
     return http::Response::noContent();
 }
 

@@ -3,6 +3,7 @@
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
 
+#include "appreg/store/GroupCommitter.h"
 #include "appreg/store/Migrations.h"
 
 using namespace Poco::Data::Keywords;
@@ -59,7 +60,14 @@ Database::Database(DatabaseOptions options) : _options(std::move(options)) {
     std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
 }
 
+Database::~Database() = default;
+
 std::unique_ptr<Connection> Database::connect() { return std::make_unique<Connection>(_options, _writeMutex); }
+
+void Database::write(const std::function<void(Connection&)>& job) {
+    std::call_once(_committerStarted, [this] { _committer = std::make_unique<GroupCommitter>(_options, _writeMutex); });
+    _committer->run(job);
+}
 
 void Database::migrate() {
     Connection connection(_options, _writeMutex);

@@ -34,9 +34,9 @@ public:
 
     /// The application or 404 `No OAuth2Application matches the given query.`
     store::ApplicationRow require(std::int64_t id);
-    /// Inside the caller's WriteTransaction: the delete entries of an application about to be deleted and of
-    /// each of its tokens.
-    void recordDeletion(const store::ApplicationRow& row, const std::string& timestamp);
+    /// Inside a write (`writer` are the writer's stores): the delete entries of an application about to be
+    /// deleted and of each of its tokens.
+    static void recordDeletion(Stores& writer, const store::ApplicationRow& row, const std::string& timestamp);
     /// Renders an application with its token summary.
     Poco::JSON::Object::Ptr render(const store::ApplicationRow& row, const std::optional<std::string>& clearSecret = {});
 

@@ -10,10 +10,22 @@ namespace appreg::api {
 
 /// The stores of one connection, handed to every resource of a worker thread.
 struct Stores {
-    explicit Stores(store::Connection& c)
-        : connection(c), organizations(c), applications(c), tokens(c), activity(c) {}
+    Stores(store::Connection& c, store::Database& db)
+        : connection(c), database(db), organizations(c), applications(c), tokens(c), activity(c) {}
+
+    /// Runs `fn` with the stores of the writer connection, as one write of the next group commit
+    /// (store::Database::write): everything `fn` does commits together, or not at all if it throws. Returns once
+    /// the write is durable.
+    template <typename F>
+    void write(F&& fn) {
+        database.write([&](store::Connection& writer) {
+            Stores stores(writer, database);
+            fn(stores);
+        });
+    }
 
     store::Connection& connection;
+    store::Database& database;
     store::OrganizationStore organizations;
     store::ApplicationStore applications;
     store::TokenStore tokens;

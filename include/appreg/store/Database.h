@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -55,9 +56,12 @@ private:
 
 /// The process-wide database: its options, the schema migration at start, and the mutex that lets one
 /// thread of this process write at a time (other processes are held off by SQLite's lock).
+class GroupCommitter;
+
 class Database {
 public:
     explicit Database(DatabaseOptions options);
+    ~Database();
 
     /// Creates the schema or migrates it to the newest version, each step in its own transaction.
     void migrate();
@@ -65,9 +69,15 @@ public:
     std::unique_ptr<Connection> connect();
     const DatabaseOptions& options() const { return _options; }
 
+    /// Runs a write on the process's writer connection, grouped with the writes of other threads into one
+    /// transaction (GroupCommitter::run), and returns once it is durable. The writer starts with the first write.
+    void write(const std::function<void(Connection&)>& job);
+
 private:
     DatabaseOptions _options;
     std::mutex _writeMutex;
+    std::once_flag _committerStarted;
+    std::unique_ptr<GroupCommitter> _committer;
 };
 
 /// A write transaction: BEGIN IMMEDIATE (so the write lock is taken up front and the busy timeout applies,

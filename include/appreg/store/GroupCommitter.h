@@ -1,0 +1,55 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "appreg/store/Database.h"
+
+namespace appreg::store {
+
+/// Group commit (issue 7): one writer thread with its own connection runs the writes of every request thread.
+/// All writes waiting when the writer is free share one transaction, so one fsync makes them all durable; each
+/// runs in its own savepoint, so one write's failure (a constraint, a validation error thrown from inside)
+/// rolls back that write only.
+class GroupCommitter {
+public:
+    using Job = std::function<void(Connection&)>;
+
+    GroupCommitter(const DatabaseOptions& options, std::mutex& processWriteMutex, std::size_t maxGroup = 128);
+    ~GroupCommitter();
+    GroupCommitter(const GroupCommitter&) = delete;
+    GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+    /// Runs `job` on the writer's connection inside a savepoint of the next group transaction and returns once
+    /// that transaction is committed (durable per `synchronous`): only then may the caller acknowledge the
+    /// write. An exception thrown by the job rolls back its savepoint and is rethrown here; if the transaction
+    /// cannot begin or commit, every job of the group gets DatabaseUnavailable and nothing of it is kept.
+    void run(const Job& job);
+
+private:
+    struct Pending {
+        const Job* job;
+        std::exception_ptr error;
+        bool done = false;
+    };
+
+    Connection _connection;
+    std::size_t _maxGroup;
+    std::mutex _mutex;
+    std::condition_variable _wake;  ///< the writer: there is work, or stop
+    std::condition_variable _done;  ///< the request threads: a group has finished
+    std::deque<Pending*> _queue;
+    bool _stopping = false;
+    std::thread _writer;
+
+    void writerLoop();
+    void commitGroup(std::deque<Pending*>& group);
+};
+
+}  // namespace appreg::store

@@ -1,0 +1,89 @@
+#include "appreg/store/GroupCommitter.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace appreg::store {
+
+GroupCommitter::GroupCommitter(const DatabaseOptions& options, std::mutex& processWriteMutex, std::size_t maxGroup)
+    : _connection(options, processWriteMutex), _maxGroup(maxGroup), _writer(&GroupCommitter::writerLoop, this) {}
+
+GroupCommitter::~GroupCommitter() {
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        _stopping = true;
+    }
+    _wake.notify_all();
+    _writer.join();
+}
+
+void GroupCommitter::run(const Job& job) {
+    Pending pending{&job, nullptr, false};
+    std::unique_lock<std::mutex> lock(_mutex);
+    _queue.push_back(&pending);
+    _wake.notify_one();
+    _done.wait(lock, [&] { return pending.done; });
+    if (pending.error) std::rethrow_exception(pending.error);
+}
+
+void GroupCommitter::writerLoop() {
+    for (;;) {
+        std::deque<Pending*> group;
+        {
+            std::unique_lock<std::mutex> lock(_mutex);
+            _wake.wait(lock, [this] { return _stopping || !_queue.empty(); });
+            if (_queue.empty()) return;  // stopping, and every queued write has been answered
+            while (!_queue.empty() && group.size() < _maxGroup) {
+                group.push_back(_queue.front());
+                _queue.pop_front();
+            }
+        }
+        commitGroup(group);
+        {
+            std::lock_guard<std::mutex> lock(_mutex);
+            for (Pending* p : group) p->done = true;
+        }
+        _done.notify_all();
+    }
+}
+
+void GroupCommitter::commitGroup(std::deque<Pending*>& group) {
+    auto& session = _connection.session();
+    std::exception_ptr groupError;
+    try {
+        WriteTransaction tx(_connection);
+        bool anyKept = false;
+        for (Pending* p : group) {
+            session << "SAVEPOINT appreg_write", now;
+            try {
+                (*p->job)(_connection);
+                session << "RELEASE appreg_write", now;
+                anyKept = true;
+            } catch (...) {
+                p->error = std::current_exception();
+                try {
+                    session << "ROLLBACK TO appreg_write", now;
+                    session << "RELEASE appreg_write", now;
+                } catch (...) {
+                    // The transaction itself is broken (e.g. SQLITE_FULL rolled it back): fail the whole group.
+                    throw;
+                }
+            }
+        }
+        if (anyKept) tx.commit();  // one fsync for the whole group
+    } catch (...) {
+        try {
+            rethrowTranslated();
+        } catch (const DatabaseUnavailable&) {
+            groupError = std::current_exception();
+        } catch (...) {
+            groupError = std::make_exception_ptr(DatabaseUnavailable("the group transaction failed"));
+        }
+    }
+    if (!groupError) return;
+    // Nothing of this group was kept: jobs that had succeeded learn it now; failed ones keep their own error.
+    for (Pending* p : group) {
+        if (!p->error) p->error = groupError;
+    }
+}
+
+}  // namespace appreg::store
