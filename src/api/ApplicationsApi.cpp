@@ -35,14 +35,10 @@ TokenSummary toSummary(const store::TokenSummaryRow& row) {
     return s;
 }
 
-/// Validates a body against the application field table; 400 with every field error at once.
 domain::FieldValues validateBody(Stores& stores, const Poco::JSON::Object& body, domain::WriteMode mode) {
-    domain::FieldErrors errors;
-    auto values = domain::applicationFields().validate(
-        body, mode, [&stores](const std::string&, std::int64_t id) { return stores.organizations.exists(id); },
-        errors);
-    if (!errors.empty()) throw http::ApiError(400, errors.toJson());
-    return values;
+    return validatedFields(domain::applicationFields(), body, mode, [&stores](const std::string&, std::int64_t id) {
+        return stores.organizations.exists(id);
+    });
 }
 
 /// Inside the write transaction: the model-level checks (DOT's clean(), then uniqueness) on the merged object.

@@ -20,11 +20,8 @@ http::ApiError duplicateName() {
 }
 
 domain::FieldValues validateBody(const Poco::JSON::Object& body, domain::WriteMode mode) {
-    domain::FieldErrors errors;
-    auto values = domain::organizationFields().validate(
-        body, mode, [](const std::string&, std::int64_t) { return false; }, errors);
-    if (!errors.empty()) throw http::ApiError(400, errors.toJson());
-    return values;
+    // An organization refers to nothing, so no existence check is ever asked.
+    return validatedFields(domain::organizationFields(), body, mode, [](const std::string&, std::int64_t) { return false; });
 }
 
 }  // namespace

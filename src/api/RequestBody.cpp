@@ -22,4 +22,12 @@ Poco::JSON::Object::Ptr readJsonObject(const http::Request& request) {
     return parsed.extract<Poco::JSON::Object::Ptr>();
 }
 
+domain::FieldValues validatedFields(const domain::FieldTable& table, const Poco::JSON::Object& body,
+                                    domain::WriteMode mode, const domain::ExistsCheck& exists) {
+    domain::FieldErrors errors;
+    auto values = table.validate(body, mode, exists, errors);
+    if (!errors.empty()) throw http::ApiError(400, errors.toJson());
+    return values;
+}
+
 }  // namespace appreg::api

@@ -13,12 +13,9 @@ namespace appreg::api {
 namespace {
 
 domain::FieldValues validateBody(Stores& stores, const Poco::JSON::Object& body, domain::WriteMode mode) {
-    domain::FieldErrors errors;
-    auto values = domain::tokenFields().validate(
-        body, mode, [&stores](const std::string&, std::int64_t id) { return stores.applications.find(id).has_value(); },
-        errors);
-    if (!errors.empty()) throw http::ApiError(400, errors.toJson());
-    return values;
+    return validatedFields(domain::tokenFields(), body, mode, [&stores](const std::string&, std::int64_t id) {
+        return stores.applications.find(id).has_value();
+    });
 }
 
 }  // namespace

@@ -3,20 +3,8 @@
 namespace appreg::domain {
 
 const FieldTable& activityFields() {
-    static const FieldTable table({
-        {.name = "id", .type = FieldType::Integer, .label = "ID", .helpText = "Database ID for this activity stream.",
-         .readOnly = true, .column = "id"},
-        {.name = "type", .type = FieldType::Choice, .label = "Type",
-         .helpText = "Data type for this activity stream.", .readOnly = true,
-         .choices = {{"activity_stream", "Activity Stream"}}},
-        {.name = "url", .type = FieldType::String, .label = "Url", .helpText = "URL for this activity stream.",
-         .readOnly = true},
-        {.name = "related", .type = FieldType::Object, .label = "Related",
-         .helpText = "Data structure with URLs of related resources.", .readOnly = true},
-        {.name = "summary_fields", .type = FieldType::Object, .label = "Summary fields",
-         .helpText = "Data structure with name/description for related resources.  The output for some objects "
-                     "may be limited for performance reasons.",
-         .readOnly = true},
+    // An entry has a timestamp instead of created/modified.
+    static const FieldTable table(concatFields(commonFields("activity stream", "activity_stream", "Activity Stream", false), {
         {.name = "timestamp", .type = FieldType::DateTime, .label = "Timestamp", .readOnly = true,
          .column = "timestamp"},
         {.name = "operation", .type = FieldType::Choice, .label = "Operation",
@@ -43,7 +31,7 @@ const FieldTable& activityFields() {
         {.name = "object_type", .type = FieldType::Field, .label = "Object type",
          .helpText = "When present, shows the model on which the role or relationship was defined.",
          .readOnly = true},
-    });
+    }));
     return table;
 }
 

@@ -5,23 +5,7 @@
 namespace appreg::domain {
 
 const FieldTable& applicationFields() {
-    static const FieldTable table({
-        {.name = "id", .type = FieldType::Integer, .label = "ID", .helpText = "Database ID for this application.",
-         .readOnly = true, .column = "id"},
-        {.name = "type", .type = FieldType::Choice, .label = "Type", .helpText = "Data type for this application.",
-         .readOnly = true, .choices = {{"o_auth2_application", "Application"}}},
-        {.name = "url", .type = FieldType::String, .label = "Url", .helpText = "URL for this application.",
-         .readOnly = true},
-        {.name = "related", .type = FieldType::Object, .label = "Related",
-         .helpText = "Data structure with URLs of related resources.", .readOnly = true},
-        {.name = "summary_fields", .type = FieldType::Object, .label = "Summary fields",
-         .helpText = "Data structure with name/description for related resources.  The output for some objects "
-                     "may be limited for performance reasons.",
-         .readOnly = true},
-        {.name = "created", .type = FieldType::DateTime, .label = "Created",
-         .helpText = "Timestamp when this application was created.", .readOnly = true, .column = "created"},
-        {.name = "modified", .type = FieldType::DateTime, .label = "Modified",
-         .helpText = "Timestamp when this application was last modified.", .readOnly = true, .column = "modified"},
+    static const FieldTable table(concatFields(commonFields("application", "o_auth2_application", "Application"), {
         {.name = "name", .type = FieldType::String, .label = "Name", .helpText = "Name of this application.",
          .required = true, .allowBlank = false, .maxLength = 255, .column = "name", .searchable = true},
         {.name = "description", .type = FieldType::String, .label = "Description",
@@ -49,7 +33,7 @@ const FieldTable& applicationFields() {
         {.name = "organization", .type = FieldType::PrimaryKey, .label = "Organization",
          .helpText = "Organization containing this application.", .required = true,
          .column = "organization_id", .relatedModel = "Organization"},
-    });
+    }));
     return table;
 }
 

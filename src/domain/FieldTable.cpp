@@ -244,6 +244,40 @@ const char* fieldTypeName(FieldType type) {
     return "field";
 }
 
+std::vector<FieldSpec> commonFields(const std::string& noun, const std::string& typeName, const std::string& typeLabel,
+                                    bool timestamps) {
+    std::vector<FieldSpec> fields(timestamps ? 7 : 5);
+    auto set = [](FieldSpec& f, const char* name, FieldType type, const char* label, const std::string& help) {
+        f.name = name;
+        f.type = type;
+        f.label = label;
+        f.helpText = help;
+        f.readOnly = true;
+    };
+    set(fields[0], "id", FieldType::Integer, "ID", "Database ID for this " + noun + ".");
+    fields[0].column = "id";
+    set(fields[1], "type", FieldType::Choice, "Type", "Data type for this " + noun + ".");
+    fields[1].choices = {{typeName, typeLabel}};
+    set(fields[2], "url", FieldType::String, "Url", "URL for this " + noun + ".");
+    set(fields[3], "related", FieldType::Object, "Related", "Data structure with URLs of related resources.");
+    set(fields[4], "summary_fields", FieldType::Object, "Summary fields",
+        "Data structure with name/description for related resources.  The output for some objects may be limited "
+        "for performance reasons.");
+    if (timestamps) {
+        set(fields[5], "created", FieldType::DateTime, "Created", "Timestamp when this " + noun + " was created.");
+        fields[5].column = "created";
+        set(fields[6], "modified", FieldType::DateTime, "Modified",
+            "Timestamp when this " + noun + " was last modified.");
+        fields[6].column = "modified";
+    }
+    return fields;
+}
+
+std::vector<FieldSpec> concatFields(std::vector<FieldSpec> first, std::vector<FieldSpec> rest) {
+    for (auto& f : rest) first.push_back(std::move(f));
+    return first;
+}
+
 std::vector<const FieldSpec*> FieldTable::writableFields() const {
     std::vector<const FieldSpec*> out;
     for (const auto& f : _fields) {

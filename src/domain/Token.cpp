@@ -8,23 +8,7 @@ namespace appreg::domain {
 const char* const kInvalidScope = "Must be a simple space-separated string with allowed scopes ['read', 'write'].";
 
 const FieldTable& tokenFields() {
-    static const FieldTable table({
-        {.name = "id", .type = FieldType::Integer, .label = "ID", .helpText = "Database ID for this access token.",
-         .readOnly = true, .column = "id"},
-        {.name = "type", .type = FieldType::Choice, .label = "Type", .helpText = "Data type for this access token.",
-         .readOnly = true, .choices = {{"o_auth2_access_token", "Access Token"}}},
-        {.name = "url", .type = FieldType::String, .label = "Url", .helpText = "URL for this access token.",
-         .readOnly = true},
-        {.name = "related", .type = FieldType::Object, .label = "Related",
-         .helpText = "Data structure with URLs of related resources.", .readOnly = true},
-        {.name = "summary_fields", .type = FieldType::Object, .label = "Summary fields",
-         .helpText = "Data structure with name/description for related resources.  The output for some objects "
-                     "may be limited for performance reasons.",
-         .readOnly = true},
-        {.name = "created", .type = FieldType::DateTime, .label = "Created",
-         .helpText = "Timestamp when this access token was created.", .readOnly = true, .column = "created"},
-        {.name = "modified", .type = FieldType::DateTime, .label = "Modified",
-         .helpText = "Timestamp when this access token was last modified.", .readOnly = true, .column = "modified"},
+    static const FieldTable table(concatFields(commonFields("access token", "o_auth2_access_token", "Access Token"), {
         {.name = "description", .type = FieldType::String, .label = "Description",
          .helpText = "Optional description of this access token.", .defaultValue = std::string(),
          .column = "description", .searchable = true},
@@ -46,7 +30,7 @@ const FieldTable& tokenFields() {
              if (validScope(scope)) return std::nullopt;
              return std::string(kInvalidScope);
          }},
-    });
+    }));
     return table;
 }
 

@@ -2,6 +2,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include "appreg/domain/FieldTable.h"
 #include "appreg/http/Request.h"
 
 namespace appreg::api {
@@ -11,5 +12,9 @@ namespace appreg::api {
 /// "JSON parse error - ..."), and must be an object; an empty body is `{}` (a body of only whitespace is a parse error, as in DRF); a literal `null` is
 /// 400 `{"__all__": ["This field may not be null."]}`. Throws http::ApiError.
 Poco::JSON::Object::Ptr readJsonObject(const http::Request& request);
+
+/// Validates a body against a field table; throws http::ApiError 400 with every field error at once.
+domain::FieldValues validatedFields(const domain::FieldTable& table, const Poco::JSON::Object& body,
+                                    domain::WriteMode mode, const domain::ExistsCheck& exists);
 
 }  // namespace appreg::api

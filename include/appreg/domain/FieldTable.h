@@ -96,6 +96,15 @@ private:
     std::vector<FieldSpec> _fields;
 };
 
+/// The fields every AWX resource starts with, in AWX's order: id, type, url, related, summary_fields and, when
+/// `timestamps`, created and modified. `noun` words the help texts ("application"); `typeName`/`typeLabel`
+/// are the one choice of `type`.
+std::vector<FieldSpec> commonFields(const std::string& noun, const std::string& typeName, const std::string& typeLabel,
+                                    bool timestamps = true);
+
+/// `first` followed by `rest`: a resource's table is its common fields plus its own.
+std::vector<FieldSpec> concatFields(std::vector<FieldSpec> first, std::vector<FieldSpec> rest);
+
 /// Python's str() of a JSON value (True, None, 1.5, [1, 'a'], {'k': 1}): AWX quotes it in choice errors.
 std::string pythonStr(const Poco::Dynamic::Var& value);
 
