@@ -143,7 +143,7 @@ void FcgiServer::workerLoop(int index) {
         if (neverListening >= 0) close(neverListening);
         return;
     }
-    while (!_stopping) {
+    for (;;) {
         int fd = nextConnection(request.ipcFd);
         if (fd < 0) break;
         if (!awaitRequestHead(fd)) {
@@ -165,31 +165,43 @@ void FcgiServer::workerLoop(int index) {
     close(neverListening);
 }
 
+int FcgiServer::acceptOne() {
+    int fd = accept4(_socket.fd(), nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) return -1;
+    timeval timeout{_options.readTimeoutMs / 1000, (_options.readTimeoutMs % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    return fd;
+}
+
 int FcgiServer::nextConnection(int keptFd) {
     for (;;) {
+        if (_stopping) {
+            // Stopping: serve what has already arrived (a request waiting on a kept-alive connection, connections
+            // already queued on the socket), so that no connection the kernel accepted is reset; then end.
+            if (keptFd >= 0) {
+                pollfd p{keptFd, POLLIN, 0};
+                if (poll(&p, 1, 0) > 0) return keptFd;
+                close(keptFd);
+                keptFd = -1;
+            }
+            return acceptOne();
+        }
         int waitFd = keptFd >= 0 ? keptFd : _socket.fd();
         pollfd fds[2] = {{waitFd, POLLIN, 0}, {_wakeFd, POLLIN, 0}};
         if (poll(fds, 2, -1) < 0) {
             if (errno == EINTR) continue;
             logger().error("poll: %s", std::string(std::strerror(errno)));
-            return -1;
-        }
-        if (fds[1].revents != 0 || _stopping) {
             if (keptFd >= 0) close(keptFd);
             return -1;
         }
-        if (keptFd >= 0) return keptFd;  // the next request (or the end) of a kept-alive connection
-        int fd = accept4(_socket.fd(), nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) continue;
-            logger().warning("accept failed: %s", std::string(std::strerror(errno)));
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));  // e.g. EMFILE: do not spin
-            continue;
-        }
-        timeval timeout{_options.readTimeoutMs / 1000, (_options.readTimeoutMs % 1000) * 1000};
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-        return fd;
+        if (fds[1].revents != 0) continue;  // the stop signal: handled at the top
+        if (keptFd >= 0) return keptFd;     // the next request (or the end) of a kept-alive connection
+        int fd = acceptOne();
+        if (fd >= 0) return fd;
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) continue;
+        logger().warning("accept failed: %s", std::string(std::strerror(errno)));
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // e.g. EMFILE: do not spin
     }
 }
 
@@ -230,12 +242,12 @@ bool FcgiServer::awaitRequestHead(int fd) {
                              _options.headTimeoutMs);
             return false;
         }
+        // Once stopping, the stop signal no longer interrupts: a request whose connection was accepted is served.
         pollfd fds[2] = {{fd, POLLIN, 0}, {_wakeFd, POLLIN, 0}};
-        int rc = poll(fds, 2, static_cast<int>(left.count()));
+        int rc = poll(fds, _stopping ? 1 : 2, static_cast<int>(left.count()));
         if (rc < 0 && errno == EINTR) continue;
         if (rc < 0) return false;
-        if (fds[1].revents != 0 || _stopping) return false;  // stopping: this request was never accepted
-        if (rc == 0) continue;                                // the time-out is reported above
+        if (rc == 0 || (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;  // time-out or the stop signal
         ssize_t n = recv(fd, buffer.data(), buffer.size(), MSG_PEEK | MSG_DONTWAIT);
         if (n == 0) return false;  // the peer closed (e.g. the end of a kept-alive connection)
         if (n < 0) {

@@ -38,7 +38,8 @@ struct ServerOptions {
 /// a thread for 2 s on an idle client (§2.2). Accepted connections get read/write timeouts, so a client that
 /// stalls mid-body cannot hold a thread for ever.
 ///
-/// SIGTERM/SIGINT stop it: accepting stops at once, in-flight requests finish, run() returns 0. It never
+/// SIGTERM/SIGINT stop it: waiting for new connections stops at once; requests in flight finish, and so do
+/// connections already queued on the socket or kept alive with a request pending; run() returns 0. It never
 /// calls shutdown() on the listening socket, so a socket inherited from systemd stays usable for the next start.
 class FcgiServer {
 public:
@@ -64,8 +65,11 @@ private:
 
     void workerLoop(int index);
     void serveOne(void* request, const RequestHandler& handler);
-    /// Waits for the next connection (or, on a kept-alive one, its next request); -1 when stopping.
+    /// Waits for the next connection (or, on a kept-alive one, its next request). Once stopping, returns only
+    /// connections that already have something to serve, then -1.
     int nextConnection(int keptFd);
+    /// Accepts one queued connection (non-blocking) and gives it the read/write time-outs; -1 if none.
+    int acceptOne();
     /// Whether a well-formed request head arrived on `fd` in time.
     bool awaitRequestHead(int fd);
     /// Answers 431 on a connection whose parameters are over the limit, without libfcgi.
