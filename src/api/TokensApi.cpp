@@ -51,7 +51,8 @@ http::Response TokensApi::create(const http::Request& request, const http::PathP
 }
 
 http::Response TokensApi::createForApplication(const http::Request& request, const http::PathParams& params) {
-    _applications.require(params.at(0));
+    // A missing application is the superuser's 400 on `application`, not a 404 (awx-reference.md §5.1): the
+    // id from the URL is validated as data.
     return createToken(request, params.at(0));
 }
 

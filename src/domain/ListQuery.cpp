@@ -4,9 +4,12 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <ctime>
 #include <set>
 
+#include "appreg/domain/Timestamp.h"
 #include "appreg/http/ApiError.h"
+#include "appreg/http/Json.h"
 
 namespace appreg::domain {
 
@@ -97,6 +100,73 @@ bool parseInt(const std::string& raw, std::int64_t& out) {
     return errno != ERANGE;
 }
 
+int digits(const std::string& s, std::size_t pos, std::size_t n) {
+    if (pos + n > s.size()) return -1;
+    int v = 0;
+    for (std::size_t i = pos; i < pos + n; ++i) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/// Django's datetime parsing for filters (`YYYY-MM-DD`, then optionally `[T ]HH:MM[:SS[.ffffff]]` and `Z` or
+/// `±HH[:MM]`), normalised to the stored form `YYYY-MM-DDTHH:MM:SS.ffffffZ` so that text order is time order.
+bool parseDateTime(const std::string& raw, std::string& out) {
+    std::string s = trim(raw);
+    int year = digits(s, 0, 4), month = digits(s, 5, 2), day = digits(s, 8, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || s[4] != '-' || s[7] != '-') return false;
+    int hour = 0, minute = 0, second = 0, offsetMinutes = 0;
+    long micros = 0;
+    std::size_t pos = 10;
+    if (pos < s.size()) {
+        if (s[pos] != 'T' && s[pos] != ' ') return false;
+        hour = digits(s, pos + 1, 2);
+        minute = digits(s, pos + 4, 2);
+        if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || s[pos + 3] != ':') return false;
+        pos += 6;
+        if (pos < s.size() && s[pos] == ':') {
+            second = digits(s, pos + 1, 2);
+            if (second < 0 || second > 59) return false;
+            pos += 3;
+            if (pos < s.size() && s[pos] == '.') {
+                std::size_t start = ++pos;
+                while (pos < s.size() && pos - start < 6 && std::isdigit(static_cast<unsigned char>(s[pos]))) ++pos;
+                if (pos == start) return false;
+                std::string frac = s.substr(start, pos - start);
+                frac.resize(6, '0');
+                micros = std::stol(frac);
+            }
+        }
+        if (pos < s.size()) {
+            if (s[pos] == 'Z' && pos + 1 == s.size()) {
+                pos += 1;
+            } else if (s[pos] == '+' || s[pos] == '-') {
+                int oh = digits(s, pos + 1, 2), om = 0;
+                std::size_t next = pos + 3;
+                if (next < s.size() && s[next] == ':') ++next;
+                if (next < s.size()) om = digits(s, next, 2), next += 2;
+                if (oh < 0 || om < 0 || next != s.size()) return false;
+                offsetMinutes = (s[pos] == '-' ? -1 : 1) * (oh * 60 + om);
+                pos = next;
+            } else {
+                return false;
+            }
+        }
+    }
+    std::tm tm{};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    std::time_t t = timegm(&tm);
+    if (tm.tm_mday != day) return false;  // e.g. February 30th
+    out = formatTimestamp((static_cast<std::int64_t>(t) - offsetMinutes * 60) * 1000000 + micros);
+    return true;
+}
+
 Poco::Dynamic::Var convertValue(const FieldRef& ref, Lookup lookup, const std::string& raw) {
     const FieldSpec& f = *ref.field;
     bool textLookup = lookup == Lookup::IExact || lookup == Lookup::Contains || lookup == Lookup::IContains ||
@@ -123,6 +193,20 @@ Poco::Dynamic::Var convertValue(const FieldRef& ref, Lookup lookup, const std::s
                 throw ApiError::detail(400, "[\"\u201c" + shown + "\u201d value must be an integer.\"]");
             }
             return v;
+        }
+        case FieldType::DateTime: {
+            std::string normalised;
+            if (!parseDateTime(raw, normalised)) {
+                std::string shown;
+                for (char c : raw) {
+                    if (c == '"' || c == '\\') shown += '\\';
+                    shown += c;
+                }
+                throw ApiError::detail(400, "[\"\u201c" + shown +
+                                                "\u201d value has an invalid format. It must be in YYYY-MM-DD "
+                                                "HH:MM[:ss[.uuuuuu]][TZ] format.\"]");
+            }
+            return normalised;
         }
         default: return raw;
     }
@@ -211,6 +295,12 @@ std::vector<std::string> splitSearchTerms(const std::string& search) {
 }
 
 ListQuery parseListQuery(const std::vector<std::pair<std::string, std::string>>& params, const ListResource& r) {
+    for (const auto& [key, value] : params) {
+        // Keys and values are quoted back in error messages, which must stay valid JSON.
+        if (!http::json::validUtf8(key) || !http::json::validUtf8(value)) {
+            throw ApiError::detail(400, "The query string is not valid UTF-8.");
+        }
+    }
     ListQuery q;
     std::vector<std::string> orderItems;
     for (const auto& [key, value] : params) {

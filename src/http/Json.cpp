@@ -13,6 +13,29 @@ namespace appreg::http::json {
 
 namespace {
 
+/// Length of the valid UTF-8 sequence of 2-4 bytes at `pos`, or 0 (overlong forms, surrogates and code points
+/// above U+10FFFF are invalid).
+std::size_t utf8SequenceAt(const std::string& s, std::size_t pos) {
+    auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[pos + i]); };
+    unsigned char c0 = b(0);
+    std::size_t left = s.size() - pos;
+    auto cont = [&](std::size_t i) { return i < left && (b(i) & 0xC0) == 0x80; };
+    if (c0 >= 0xC2 && c0 <= 0xDF) return cont(1) ? 2 : 0;
+    if (c0 >= 0xE0 && c0 <= 0xEF) {
+        if (!cont(1) || !cont(2)) return 0;
+        if (c0 == 0xE0 && b(1) < 0xA0) return 0;   // overlong
+        if (c0 == 0xED && b(1) >= 0xA0) return 0;  // UTF-16 surrogate
+        return 3;
+    }
+    if (c0 >= 0xF0 && c0 <= 0xF4) {
+        if (!cont(1) || !cont(2) || !cont(3)) return 0;
+        if (c0 == 0xF0 && b(1) < 0x90) return 0;   // overlong
+        if (c0 == 0xF4 && b(1) >= 0x90) return 0;  // above U+10FFFF
+        return 4;
+    }
+    return 0;
+}
+
 /// A recursive-descent validator over the raw bytes. It builds nothing; Poco builds the value afterwards.
 class SyntaxChecker {
 public:
@@ -145,27 +168,7 @@ private:
         return true;
     }
 
-    /// Length of the valid UTF-8 sequence at _pos, or 0 (overlong forms, surrogates and > U+10FFFF are invalid).
-    std::size_t utf8Sequence() const {
-        auto b = [&](std::size_t i) { return static_cast<unsigned char>(_s[_pos + i]); };
-        unsigned char c0 = b(0);
-        std::size_t left = _s.size() - _pos;
-        auto cont = [&](std::size_t i) { return i < left && (b(i) & 0xC0) == 0x80; };
-        if (c0 >= 0xC2 && c0 <= 0xDF) return cont(1) ? 2 : 0;
-        if (c0 >= 0xE0 && c0 <= 0xEF) {
-            if (!cont(1) || !cont(2)) return 0;
-            if (c0 == 0xE0 && b(1) < 0xA0) return 0;   // overlong
-            if (c0 == 0xED && b(1) >= 0xA0) return 0;  // UTF-16 surrogate
-            return 3;
-        }
-        if (c0 >= 0xF0 && c0 <= 0xF4) {
-            if (!cont(1) || !cont(2) || !cont(3)) return 0;
-            if (c0 == 0xF0 && b(1) < 0x90) return 0;   // overlong
-            if (c0 == 0xF4 && b(1) >= 0x90) return 0;  // above U+10FFFF
-            return 4;
-        }
-        return 0;
-    }
+    std::size_t utf8Sequence() const { return utf8SequenceAt(_s, _pos); }
 
     bool string() {
         std::size_t start = _pos;
@@ -253,6 +256,19 @@ private:
 };
 
 }  // namespace
+
+bool validUtf8(const std::string& text) {
+    for (std::size_t i = 0; i < text.size();) {
+        if (static_cast<unsigned char>(text[i]) < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t n = utf8SequenceAt(text, i);
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
 
 std::optional<std::string> syntaxError(const std::string& text, int maxDepth) {
     return SyntaxChecker(text, maxDepth).run();

@@ -42,8 +42,10 @@ ActivityRow readRow(Poco::Data::RecordSet& rs, std::size_t row) {
 SqlSource source() {
     SqlSource s;
     s.from = kFrom;
+    s.table = "activity_stream s";
+    s.counted = "activity_stream";
     s.alias = "s";
-    s.table = &domain::activityFields();
+    s.fields = &domain::activityFields();
     return s;
 }
 
@@ -88,7 +90,7 @@ std::optional<ActivityRow> ActivityStreamStore::find(std::int64_t id) {
 }
 
 std::int64_t ActivityStreamStore::count(const domain::ListQuery& query, const std::optional<ActivityScope>& scope) {
-    return translateErrors([&] { return countRows(_connection.session(), source(), condition(query, scope)); });
+    return translateErrors([&] { return countRows(_connection.session(), source(), query, condition(query, scope)); });
 }
 
 std::vector<ActivityRow> ActivityStreamStore::page(const domain::ListQuery& query, std::int64_t offset, int limit,

@@ -44,9 +44,11 @@ ApplicationRow readRow(Poco::Data::RecordSet& rs, std::size_t row) {
 SqlSource source() {
     SqlSource s;
     s.from = kFrom;
+    s.table = "applications a";
+    s.counted = "applications";
     s.alias = "a";
-    s.relations = {{"organization", "o"}};
-    s.table = &domain::applicationFields();
+    s.relations = {{"organization", {"o", "JOIN organizations o ON o.id = a.organization_id"}}};
+    s.fields = &domain::applicationFields();
     return s;
 }
 
@@ -121,7 +123,7 @@ void ApplicationStore::remove(std::int64_t id) {
 
 std::int64_t ApplicationStore::count(const domain::ListQuery& query, std::optional<std::int64_t> organizationId) {
     return translateErrors([&] {
-        return countRows(_connection.session(), source(), condition(query, organizationId));
+        return countRows(_connection.session(), source(), query, condition(query, organizationId));
     });
 }
 

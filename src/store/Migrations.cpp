@@ -65,6 +65,31 @@ CREATE INDEX applications_organization_name ON applications (organization_id, na
 DROP INDEX applications_organization;
 CREATE INDEX activity_stream_timestamp ON activity_stream (timestamp);
 )SQL"},
+        {3, "row counts kept by triggers, so an unfiltered list does not count a million rows",
+         R"SQL(
+CREATE TABLE row_counts (
+    table_name TEXT PRIMARY KEY,
+    n          INTEGER NOT NULL
+);
+INSERT INTO row_counts (table_name, n) SELECT 'applications', COUNT(*) FROM applications;
+INSERT INTO row_counts (table_name, n) SELECT 'organizations', COUNT(*) FROM organizations;
+INSERT INTO row_counts (table_name, n) SELECT 'tokens', COUNT(*) FROM tokens;
+INSERT INTO row_counts (table_name, n) SELECT 'activity_stream', COUNT(*) FROM activity_stream;
+CREATE TRIGGER applications_counted AFTER INSERT ON applications
+    BEGIN UPDATE row_counts SET n = n + 1 WHERE table_name = 'applications'; END;
+CREATE TRIGGER applications_uncounted AFTER DELETE ON applications
+    BEGIN UPDATE row_counts SET n = n - 1 WHERE table_name = 'applications'; END;
+CREATE TRIGGER organizations_counted AFTER INSERT ON organizations
+    BEGIN UPDATE row_counts SET n = n + 1 WHERE table_name = 'organizations'; END;
+CREATE TRIGGER organizations_uncounted AFTER DELETE ON organizations
+    BEGIN UPDATE row_counts SET n = n - 1 WHERE table_name = 'organizations'; END;
+CREATE TRIGGER tokens_counted AFTER INSERT ON tokens
+    BEGIN UPDATE row_counts SET n = n + 1 WHERE table_name = 'tokens'; END;
+CREATE TRIGGER tokens_uncounted AFTER DELETE ON tokens
+    BEGIN UPDATE row_counts SET n = n - 1 WHERE table_name = 'tokens'; END;
+CREATE TRIGGER activity_stream_counted AFTER INSERT ON activity_stream
+    BEGIN UPDATE row_counts SET n = n + 1 WHERE table_name = 'activity_stream'; END;
+)SQL"},
     };
     return all;
 }

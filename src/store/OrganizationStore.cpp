@@ -26,8 +26,10 @@ domain::Organization readRow(Poco::Data::RecordSet& rs, std::size_t row) {
 SqlSource source() {
     SqlSource s;
     s.from = kFrom;
+    s.table = kFrom;
+    s.counted = "organizations";
     s.alias = "g";
-    s.table = &domain::organizationFields();
+    s.fields = &domain::organizationFields();
     return s;
 }
 
@@ -92,7 +94,7 @@ void OrganizationStore::remove(std::int64_t id) {
 
 std::int64_t OrganizationStore::count(const domain::ListQuery& query) {
     return translateErrors([&] {
-        return countRows(_connection.session(), source(), listCondition(query, source()));
+        return countRows(_connection.session(), source(), query, listCondition(query, source()));
     });
 }
 

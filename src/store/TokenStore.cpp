@@ -37,9 +37,11 @@ TokenRow readRow(Poco::Data::RecordSet& rs, std::size_t row) {
 SqlSource source() {
     SqlSource s;
     s.from = kFrom;
+    s.table = "tokens t";
+    s.counted = "tokens";
     s.alias = "t";
-    s.relations = {{"application", "a"}};
-    s.table = &domain::tokenFields();
+    s.relations = {{"application", {"a", "LEFT JOIN applications a ON a.id = t.application_id"}}};
+    s.fields = &domain::tokenFields();
     return s;
 }
 
@@ -101,7 +103,7 @@ void TokenStore::remove(std::int64_t id) {
 }
 
 std::int64_t TokenStore::count(const domain::ListQuery& query, std::optional<std::int64_t> applicationId) {
-    return translateErrors([&] { return countRows(_connection.session(), source(), condition(query, applicationId)); });
+    return translateErrors([&] { return countRows(_connection.session(), source(), query, condition(query, applicationId)); });
 }
 
 std::vector<TokenRow> TokenStore::page(const domain::ListQuery& query, std::int64_t offset, int limit,

@@ -18,6 +18,9 @@ constexpr int kMaxDepth = 32;
 /// Poco's parser silently wraps 2^64 to 0 and reports positions nowhere; this check runs first so neither matters.
 std::optional<std::string> syntaxError(const std::string& text, int maxDepth = kMaxDepth);
 
+/// Whether `text` is valid UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
+bool validUtf8(const std::string& text);
+
 /// Parses a request body: an empty body is `{}`, `null` is an empty Var, any other value is returned as parsed
 /// (a body of only whitespace is malformed).
 /// Throws ApiError 400 `{"detail": "JSON parse error - <reason>"}` on anything malformed.
