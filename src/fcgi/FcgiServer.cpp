@@ -65,24 +65,23 @@ int FcgiServer::run() {
         logger().fatal("FCGX_Init failed");
         return 1;
     }
-    _wakeFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (_wakeFd < 0) {
-        logger().fatal("eventfd: %s", std::string(std::strerror(errno)));
-        return 1;
-    }
 
+    Acceptor acceptor(_socket.fd(), _options.headTimeoutMs, _options.readTimeoutMs, RecordLimits{});
     std::vector<std::thread> workers;
     {
         std::lock_guard<std::mutex> lock(_mutex);
         _running = _options.threads;
     }
-    for (int i = 0; i < _options.threads; ++i) workers.emplace_back(&FcgiServer::workerLoop, this, i);
+    for (int i = 0; i < _options.threads; ++i) {
+        workers.emplace_back(&FcgiServer::workerLoop, this, i, std::ref(acceptor));
+    }
     logger().information("appreg-fcgi %s serving on %s with %d threads", std::string(APPREG_VERSION),
                          _socket.description(), _options.threads);
 
     // This thread waits for a stop signal, or for every worker to have ended on its own (start-up failure).
     sigset_t set = stopSignals();
-    for (;;) {
+    bool signalled = false;
+    while (!signalled) {
         {
             std::lock_guard<std::mutex> lock(_mutex);
             if (_running == 0) break;
@@ -91,15 +90,13 @@ int FcgiServer::run() {
         int sig = sigtimedwait(&set, nullptr, &tick);
         if (sig == SIGTERM || sig == SIGINT) {
             logger().information("signal %d: no longer accepting, finishing in-flight requests", sig);
-            break;
+            signalled = true;
         }
         if (sig == SIGHUP) logger().information("SIGHUP ignored (the configuration is read at start only)");
     }
 
-    _stopping = true;
     FCGX_ShutdownPending();
-    std::uint64_t one = 1;
-    if (write(_wakeFd, &one, sizeof one) < 0) logger().error("cannot wake the worker threads");
+    acceptor.stop();
 
     std::unique_lock<std::mutex> lock(_mutex);
     bool finished = _done.wait_for(lock, std::chrono::milliseconds(_options.shutdownGraceMs),
@@ -111,12 +108,15 @@ int FcgiServer::run() {
     }
     lock.unlock();
     for (auto& t : workers) t.join();
-    close(_wakeFd);
+    if (!signalled) {
+        logger().fatal("every worker thread failed to start");
+        return 1;
+    }
     logger().information("stopped");
     return 0;
 }
 
-void FcgiServer::workerLoop(int index) {
+void FcgiServer::workerLoop(int index, Acceptor& acceptor) {
     struct Exit {
         FcgiServer& server;
         ~Exit() {
@@ -134,8 +134,8 @@ void FcgiServer::workerLoop(int index) {
         return;
     }
 
-    // libfcgi never accepts for itself: it gets connections this thread accepted and checked. Its listening
-    // socket is one that can never have connections, so a fallback accept inside FCGX_Accept_r fails at once.
+    // libfcgi never accepts for itself: it gets connections the Acceptor checked. Its listening socket is one
+    // that can never have connections, so a fallback accept inside FCGX_Accept_r fails at once.
     int neverListening = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     FCGX_Request request;
     if (neverListening < 0 || FCGX_InitRequest(&request, neverListening, 0) != 0) {
@@ -143,66 +143,28 @@ void FcgiServer::workerLoop(int index) {
         if (neverListening >= 0) close(neverListening);
         return;
     }
-    for (;;) {
-        int fd = nextConnection(request.ipcFd);
-        if (fd < 0) break;
-        if (!awaitRequestHead(fd)) {
-            close(fd);
-            request.ipcFd = -1;
+    while (auto connection = acceptor.next()) {
+        if (connection->tooLarge) {
+            refuseTooLarge(connection->fd, connection->requestId, acceptor.limits());
+            close(connection->fd);
             continue;
         }
-        request.ipcFd = fd;
+        request.ipcFd = connection->fd;
         request.keepConnection = 1;  // makes FCGX_Accept_r read this connection instead of accepting one
         if (FCGX_Accept_r(&request) < 0) {
-            // libfcgi refused the stream and closed the connection itself.
-            request.ipcFd = -1;
+            request.ipcFd = -1;  // libfcgi refused the stream and closed the connection itself
             continue;
         }
         serveOne(&request, handler);
         FCGX_Finish_r(&request);  // closes the connection unless the web server asked to keep it
+        if (request.ipcFd >= 0) {
+            // Kept alive (FCGI_KEEP_CONN): the Acceptor waits for its next request; this thread moves on.
+            acceptor.giveBack(request.ipcFd);
+            request.ipcFd = -1;
+        }
     }
     FCGX_Free(&request, 1);
     close(neverListening);
-}
-
-int FcgiServer::acceptOne() {
-    int fd = accept4(_socket.fd(), nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) return -1;
-    timeval timeout{_options.readTimeoutMs / 1000, (_options.readTimeoutMs % 1000) * 1000};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    return fd;
-}
-
-int FcgiServer::nextConnection(int keptFd) {
-    for (;;) {
-        if (_stopping) {
-            // Stopping: serve what has already arrived (a request waiting on a kept-alive connection, connections
-            // already queued on the socket), so that no connection the kernel accepted is reset; then end.
-            if (keptFd >= 0) {
-                pollfd p{keptFd, POLLIN, 0};
-                if (poll(&p, 1, 0) > 0) return keptFd;
-                close(keptFd);
-                keptFd = -1;
-            }
-            return acceptOne();
-        }
-        int waitFd = keptFd >= 0 ? keptFd : _socket.fd();
-        pollfd fds[2] = {{waitFd, POLLIN, 0}, {_wakeFd, POLLIN, 0}};
-        if (poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            logger().error("poll: %s", std::string(std::strerror(errno)));
-            if (keptFd >= 0) close(keptFd);
-            return -1;
-        }
-        if (fds[1].revents != 0) continue;  // the stop signal: handled at the top
-        if (keptFd >= 0) return keptFd;     // the next request (or the end) of a kept-alive connection
-        int fd = acceptOne();
-        if (fd >= 0) return fd;
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) continue;
-        logger().warning("accept failed: %s", std::string(std::strerror(errno)));
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // e.g. EMFILE: do not spin
-    }
 }
 
 void FcgiServer::refuseTooLarge(int fd, unsigned requestId, const RecordLimits& limits) {
@@ -226,49 +188,6 @@ void FcgiServer::refuseTooLarge(int fd, unsigned requestId, const RecordLimits& 
         pollfd p{fd, POLLIN, 0};
         if (poll(&p, 1, 50) <= 0) continue;
         if (recv(fd, sink, sizeof sink, MSG_DONTWAIT) <= 0) return;
-    }
-}
-
-bool FcgiServer::awaitRequestHead(int fd) {
-    RecordLimits limits;
-    std::vector<unsigned char> buffer(requestHeadCapacity(limits));
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(_options.headTimeoutMs);
-    ssize_t seen = -1;
-    int pauseMs = 1;
-    for (;;) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            logger().warning("dropped a connection whose request head did not arrive within %d ms",
-                             _options.headTimeoutMs);
-            return false;
-        }
-        // Once stopping, the stop signal no longer interrupts: a request whose connection was accepted is served.
-        pollfd fds[2] = {{fd, POLLIN, 0}, {_wakeFd, POLLIN, 0}};
-        int rc = poll(fds, _stopping ? 1 : 2, static_cast<int>(left.count()));
-        if (rc < 0 && errno == EINTR) continue;
-        if (rc < 0) return false;
-        if (rc == 0 || (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;  // time-out or the stop signal
-        ssize_t n = recv(fd, buffer.data(), buffer.size(), MSG_PEEK | MSG_DONTWAIT);
-        if (n == 0) return false;  // the peer closed (e.g. the end of a kept-alive connection)
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
-            return false;
-        }
-        switch (checkRequestHead(buffer.data(), static_cast<std::size_t>(n), limits)) {
-            case RecordVerdict::Acceptable: return true;
-            case RecordVerdict::TooLarge:
-                refuseTooLarge(fd, beginRequestId(buffer.data(), static_cast<std::size_t>(n)), limits);
-                return false;
-            case RecordVerdict::Refuse:
-                logger().warning("dropped a connection with a malformed FastCGI request head");
-                return false;
-            case RecordVerdict::Incomplete: break;
-        }
-        if (static_cast<std::size_t>(n) == buffer.size()) return false;
-        // The data peeked so far stays readable, so poll() would return at once: pause before peeking again.
-        pauseMs = n == seen ? std::min(pauseMs * 2, 16) : 1;
-        seen = n;
-        std::this_thread::sleep_for(std::chrono::milliseconds(pauseMs));
     }
 }
 

@@ -42,9 +42,9 @@ bool pairsWellFormed(const std::string& params) {
 }  // namespace
 
 std::size_t requestHeadCapacity(const RecordLimits& limits) {
-    // BEGIN_REQUEST, the PARAMS records (at most 65535 content + 255 padding bytes each) and the empty one.
-    std::size_t records = limits.maxParamsBytes / 65535 + 2;
-    return 2 * kHeaderSize + 8 + limits.maxParamsBytes + records * (kHeaderSize + 255) + kHeaderSize;
+    // BEGIN_REQUEST, the parameters, and room for the headers and padding of many PARAMS records: a head that
+    // needs more than this is treated as too large.
+    return 2 * limits.maxParamsBytes + 16384;
 }
 
 RecordVerdict checkRequestHead(const unsigned char* data, std::size_t size, const RecordLimits& limits) {

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "appreg/fcgi/Acceptor.h"
 #include "appreg/fcgi/ListenSocket.h"
 #include "appreg/fcgi/RecordCheck.h"
 #include "appreg/http/Request.h"
@@ -29,17 +30,17 @@ struct ServerOptions {
     int headTimeoutMs = 1000;   ///< the BEGIN_REQUEST and PARAMS records must arrive within this time
 };
 
-/// The only code that touches libfcgi: N threads accept on the shared listening socket (no accept mutex,
-/// platform-notes §2.2), read each request into a Request value, and write the Response back.
+/// The only code that touches libfcgi: N worker threads take connections from the Acceptor, let libfcgi read
+/// each request into a Request value, and write the Response back.
 ///
-/// The threads accept connections themselves and hand each one to libfcgi only after the head of its request
-/// (BEGIN_REQUEST and all PARAMS records) has arrived within headTimeoutMs and passed checkRequestHead: Debian's
+/// libfcgi never accepts for itself: a connection reaches it only after the Acceptor has seen the head of its
+/// request (BEGIN_REQUEST and all PARAMS records) arrive within headTimeoutMs and pass checkRequestHead. Debian's
 /// libfcgi aborts the process on crafted parameter lengths (platform-notes §2.6), and its own accept would park
-/// a thread for 2 s on an idle client (§2.2). Accepted connections get read/write timeouts, so a client that
-/// stalls mid-body cannot hold a thread for ever.
+/// a thread for 2 s on an idle client (§2.2). Connections get read/write time-outs, so a client that stalls
+/// mid-body holds a worker for at most readTimeoutMs.
 ///
-/// SIGTERM/SIGINT stop it: waiting for new connections stops at once; requests in flight finish, and so do
-/// connections already queued on the socket or kept alive with a request pending; run() returns 0. It never
+/// SIGTERM/SIGINT stop it: accepting stops at once; requests in flight finish, and so do connections already
+/// queued on the socket (or kept alive) whose request head is complete; run() returns 0. It never
 /// calls shutdown() on the listening socket, so a socket inherited from systemd stays usable for the next start.
 class FcgiServer {
 public:
@@ -57,22 +58,13 @@ private:
     ListenSocket& _socket;
     ServerOptions _options;
     HandlerFactory _factory;
-    int _wakeFd = -1;
-    std::atomic<bool> _stopping{false};
     std::mutex _mutex;
     std::condition_variable _done;
     int _running = 0;
 
-    void workerLoop(int index);
+    void workerLoop(int index, Acceptor& acceptor);
     void serveOne(void* request, const RequestHandler& handler);
-    /// Waits for the next connection (or, on a kept-alive one, its next request). Once stopping, returns only
-    /// connections that already have something to serve, then -1.
-    int nextConnection(int keptFd);
-    /// Accepts one queued connection (non-blocking) and gives it the read/write time-outs; -1 if none.
-    int acceptOne();
-    /// Whether a well-formed request head arrived on `fd` in time.
-    bool awaitRequestHead(int fd);
-    /// Answers 431 on a connection whose parameters are over the limit, without libfcgi.
+    /// Answers 431 on a connection whose parameters are over the limit, without libfcgi, then closes it.
     void refuseTooLarge(int fd, unsigned requestId, const RecordLimits& limits);
 };
 

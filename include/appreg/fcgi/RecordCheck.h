@@ -32,7 +32,8 @@ std::string encodeResponse(unsigned requestId, int status, const std::string& re
 /// of another protocol version, and pairs that overrun their records. Pure function of the bytes.
 RecordVerdict checkRequestHead(const unsigned char* data, std::size_t size, const RecordLimits& limits);
 
-/// How many bytes of a stream checkRequestHead may need to see before it can decide.
+/// How many bytes of a stream the transport looks at before it decides; a head still incomplete after that many
+/// bytes is too large.
 std::size_t requestHeadCapacity(const RecordLimits& limits);
 
 }  // namespace appreg::fcgi

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "appreg/fcgi/RecordCheck.h"
+
+namespace appreg::fcgi {
+
+/// A connection whose request head has arrived and been checked: ready for a worker thread.
+struct ReadyConnection {
+    int fd = -1;
+    bool tooLarge = false;   ///< the parameters exceed the limit: answer 431 instead of serving
+    unsigned requestId = 0;  ///< of the BEGIN_REQUEST record (for the 431)
+};
+
+/// One thread that owns the listening socket and every connection that is not being served: it accepts, waits
+/// (in one epoll set, not a thread each) until a connection's request head (BEGIN_REQUEST and all PARAMS
+/// records) has arrived, checks it with checkRequestHead, and queues it for the worker threads. An idle client
+/// costs a file descriptor and is dropped after `headTimeoutMs`; it never holds a worker. Kept-alive connections
+/// come back here between requests. Uses no libfcgi.
+class Acceptor {
+public:
+    Acceptor(int listenFd, int headTimeoutMs, int readTimeoutMs, RecordLimits limits);
+    ~Acceptor();
+    Acceptor(const Acceptor&) = delete;
+    Acceptor& operator=(const Acceptor&) = delete;
+
+    /// Blocks until a connection is ready; nothing once stopped and every ready connection was handed out.
+    std::optional<ReadyConnection> next();
+    /// Takes back a kept-alive connection after its request was served, to wait for its next request.
+    void giveBack(int fd);
+    /// Stops accepting. Connections already accepted or queued by the kernel whose request head is complete
+    /// are still handed out; the others are closed. Returns at once; next() drains.
+    void stop();
+
+    const RecordLimits& limits() const { return _limits; }
+
+private:
+    struct Pending {
+        std::optional<std::chrono::steady_clock::time_point> deadline;  ///< none: a kept-alive connection, idle
+    };
+
+    int _listenFd;
+    int _headTimeoutMs;
+    int _readTimeoutMs;
+    RecordLimits _limits;
+    int _epollFd = -1;
+    int _wakeFd = -1;  ///< stop() and giveBack() wake the acceptor thread
+    std::vector<unsigned char> _peekBuffer;
+    std::map<int, Pending> _pending;  ///< owned by the acceptor thread
+
+    std::mutex _mutex;
+    std::condition_variable _readyChanged;
+    std::deque<ReadyConnection> _ready;
+    std::vector<int> _givenBack;
+    bool _stopRequested = false;
+    bool _finished = false;  ///< the acceptor thread is done: no more connections will be queued
+    std::thread _thread;
+
+    void run();
+    void acceptAll();
+    void watch(int fd, std::optional<std::chrono::steady_clock::time_point> deadline);
+    /// Peeks at a pending connection: queues it, closes it, or leaves it waiting. Returns true if it left.
+    bool examine(int fd, bool final);
+    void forget(int fd, bool closeIt);
+    void queue(ReadyConnection connection);
+    void finish();
+};
+
+}  // namespace appreg::fcgi

@@ -1,0 +1,247 @@
+#include "appreg/fcgi/Acceptor.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include <Poco/Logger.h>
+
+namespace appreg::fcgi {
+
+namespace {
+
+Poco::Logger& logger() { return Poco::Logger::get("appreg"); }
+
+using Clock = std::chrono::steady_clock;
+
+}  // namespace
+
+Acceptor::Acceptor(int listenFd, int headTimeoutMs, int readTimeoutMs, RecordLimits limits)
+    : _listenFd(listenFd),
+      _headTimeoutMs(headTimeoutMs),
+      _readTimeoutMs(readTimeoutMs),
+      _limits(limits),
+      _peekBuffer(requestHeadCapacity(limits)) {
+    _epollFd = epoll_create1(EPOLL_CLOEXEC);
+    _wakeFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (_epollFd < 0 || _wakeFd < 0) throw std::runtime_error("epoll/eventfd: " + std::string(std::strerror(errno)));
+    epoll_event listenEvent{};
+    listenEvent.events = EPOLLIN;
+    listenEvent.data.fd = _listenFd;
+    epoll_event wakeEvent{};
+    wakeEvent.events = EPOLLIN;
+    wakeEvent.data.fd = _wakeFd;
+    if (epoll_ctl(_epollFd, EPOLL_CTL_ADD, _listenFd, &listenEvent) != 0 ||
+        epoll_ctl(_epollFd, EPOLL_CTL_ADD, _wakeFd, &wakeEvent) != 0) {
+        throw std::runtime_error("epoll_ctl: " + std::string(std::strerror(errno)));
+    }
+    _thread = std::thread(&Acceptor::run, this);
+}
+
+Acceptor::~Acceptor() {
+    stop();
+    _thread.join();
+    std::lock_guard<std::mutex> lock(_mutex);
+    for (const auto& c : _ready) close(c.fd);  // never handed out (the workers are gone)
+    for (int fd : _givenBack) close(fd);
+    close(_wakeFd);
+    close(_epollFd);
+}
+
+std::optional<ReadyConnection> Acceptor::next() {
+    std::unique_lock<std::mutex> lock(_mutex);
+    _readyChanged.wait(lock, [this] { return !_ready.empty() || _finished; });
+    if (_ready.empty()) return std::nullopt;
+    ReadyConnection c = _ready.front();
+    _ready.pop_front();
+    return c;
+}
+
+void Acceptor::giveBack(int fd) {
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        if (_finished) {
+            close(fd);
+            return;
+        }
+        _givenBack.push_back(fd);
+    }
+    std::uint64_t one = 1;
+    if (write(_wakeFd, &one, sizeof one) < 0) logger().error("cannot wake the acceptor");
+}
+
+void Acceptor::stop() {
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        if (_stopRequested) return;
+        _stopRequested = true;
+    }
+    std::uint64_t one = 1;
+    if (write(_wakeFd, &one, sizeof one) < 0) logger().error("cannot wake the acceptor");
+}
+
+void Acceptor::queue(ReadyConnection connection) {
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        _ready.push_back(connection);
+    }
+    _readyChanged.notify_one();
+}
+
+void Acceptor::watch(int fd, std::optional<Clock::time_point> deadline) {
+    epoll_event event{};
+    // Edge-triggered: peeking leaves the bytes unread, so level-triggered readiness would never clear.
+    event.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+    event.data.fd = fd;
+    if (epoll_ctl(_epollFd, EPOLL_CTL_ADD, fd, &event) != 0) {
+        logger().warning("epoll_ctl: %s", std::string(std::strerror(errno)));
+        close(fd);
+        return;
+    }
+    _pending[fd] = Pending{deadline};
+    examine(fd, false);  // the head may have arrived with the connection
+}
+
+void Acceptor::forget(int fd, bool closeIt) {
+    epoll_ctl(_epollFd, EPOLL_CTL_DEL, fd, nullptr);
+    _pending.erase(fd);
+    if (closeIt) close(fd);
+}
+
+void Acceptor::acceptAll() {
+    for (;;) {
+        int fd = accept4(_listenFd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                logger().warning("accept failed: %s", std::string(std::strerror(errno)));
+            }
+            return;
+        }
+        timeval timeout{_readTimeoutMs / 1000, (_readTimeoutMs % 1000) * 1000};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+        watch(fd, Clock::now() + std::chrono::milliseconds(_headTimeoutMs));
+    }
+}
+
+bool Acceptor::examine(int fd, bool final) {
+    ssize_t n = recv(fd, _peekBuffer.data(), _peekBuffer.size(), MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        if (final) forget(fd, true);
+        return final;
+    }
+    if (n <= 0) {  // the peer closed (e.g. the end of a kept-alive connection) or the connection failed
+        forget(fd, true);
+        return true;
+    }
+    auto size = static_cast<std::size_t>(n);
+    switch (checkRequestHead(_peekBuffer.data(), size, _limits)) {
+        case RecordVerdict::Acceptable:
+            forget(fd, false);
+            queue(ReadyConnection{fd, false, 0});
+            return true;
+        case RecordVerdict::TooLarge:
+            forget(fd, false);
+            queue(ReadyConnection{fd, true, beginRequestId(_peekBuffer.data(), size)});
+            return true;
+        case RecordVerdict::Refuse:
+            logger().warning("dropped a connection with a malformed FastCGI request head");
+            forget(fd, true);
+            return true;
+        case RecordVerdict::Incomplete: break;
+    }
+    if (size == _peekBuffer.size()) {
+        // The head does not fit in what the worker is willing to look at (e.g. parameters in thousands of tiny
+        // records): too large, answered as such.
+        forget(fd, false);
+        queue(ReadyConnection{fd, true, beginRequestId(_peekBuffer.data(), size)});
+        return true;
+    }
+    if (final) {
+        forget(fd, true);
+        return true;
+    }
+    auto& pending = _pending[fd];
+    // A kept-alive connection has no deadline while idle; once its next request begins, the head must follow.
+    if (!pending.deadline) pending.deadline = Clock::now() + std::chrono::milliseconds(_headTimeoutMs);
+    return false;
+}
+
+void Acceptor::finish() {
+    // Last pass: what the kernel already accepted, and what waits here, is served if its head is complete.
+    acceptAll();
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        for (int fd : _givenBack) _pending[fd] = Pending{};
+        _givenBack.clear();
+    }
+    for (const auto& [fd, pending] : std::map<int, Pending>(_pending)) examine(fd, true);
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        _finished = true;
+    }
+    _readyChanged.notify_all();
+}
+
+void Acceptor::run() {
+    std::vector<epoll_event> events(64);
+    for (;;) {
+        // Kept-alive connections given back by the workers, and the stop request.
+        std::vector<int> givenBack;
+        bool stopping;
+        {
+            std::lock_guard<std::mutex> lock(_mutex);
+            givenBack.swap(_givenBack);
+            stopping = _stopRequested;
+        }
+        for (int fd : givenBack) watch(fd, std::nullopt);
+        if (stopping) {
+            finish();
+            return;
+        }
+
+        int timeoutMs = -1;
+        auto now = Clock::now();
+        for (const auto& [fd, pending] : _pending) {
+            if (!pending.deadline) continue;
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*pending.deadline - now).count() + 1;
+            if (timeoutMs < 0 || left < timeoutMs) timeoutMs = static_cast<int>(left < 0 ? 0 : left);
+        }
+        int n = epoll_wait(_epollFd, events.data(), static_cast<int>(events.size()), timeoutMs);
+        if (n < 0 && errno != EINTR) {
+            logger().error("epoll_wait: %s", std::string(std::strerror(errno)));
+            finish();
+            return;
+        }
+        for (int i = 0; i < n; ++i) {
+            int fd = events[static_cast<std::size_t>(i)].data.fd;
+            if (fd == _wakeFd) {
+                std::uint64_t count;
+                while (read(_wakeFd, &count, sizeof count) > 0) {
+                }
+            } else if (fd == _listenFd) {
+                acceptAll();
+            } else if (_pending.count(fd)) {
+                examine(fd, false);
+            }
+        }
+        // Heads that did not arrive in time.
+        now = Clock::now();
+        std::vector<int> late;
+        for (const auto& [fd, pending] : _pending) {
+            if (pending.deadline && *pending.deadline <= now) late.push_back(fd);
+        }
+        for (int fd : late) {
+            logger().warning("dropped a connection whose request head did not arrive within %d ms", _headTimeoutMs);
+            forget(fd, true);
+        }
+    }
+}
+
+}  // namespace appreg::fcgi
