@@ -71,6 +71,7 @@ http::Response optionsResponse(const OptionsView& view) {
             if (f.searchable) search->add(f.name);
         }
         body->set("search_fields", search);
+        body->set("related_search_fields", Poco::JSON::Array::Ptr(new Poco::JSON::Array()));  // none offered
         body->set("max_page_size", domain::kMaxPageSize);
     }
     return http::Response::json(200, body);

@@ -250,6 +250,13 @@ OrderTerm parseOrderTerm(const std::string& item, const ListResource& r) {
     std::size_t used = 0;
     term.ref = resolvePath(parts, used, r);
     if (used != parts.size()) noField(r.modelName, path);
+    // Django orders by a foreign key through the related model's own ordering: its name.
+    if (term.ref.relation.empty() && term.ref.field->type == FieldType::PrimaryKey) {
+        auto related = r.related.find(term.ref.field->name);
+        if (related != r.related.end() && related->second->find("name")) {
+            term.ref = FieldRef{term.ref.field->name, related->second->find("name")};
+        }
+    }
     return term;
 }
 
