@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# appreg against the ceiling of its own architecture, on this machine, in one invocation (issue 7):
+#
+#   bash bench/run.sh                      # ~6 min: 100,000 applications, 5 s runs, 3 rounds
+#   BENCH_DURATION=3s BENCH_ROUNDS=2 bash bench/run.sh   # shorter
+#
+# It builds appreg-fcgi (Release, in build-bench/) and bench/empty_responder.c (the baseline), starts two
+# lighttpd instances from conf/lighttpd.conf (one in front of each, unix sockets, 127.0.0.1 only), seeds a fresh
+# database with BENCH_APPS applications, and runs wrk (bench/*.lua) against the baseline and appreg in
+# alternation, for every case at every connection count. It prints req/s, p50/p99 and appreg/baseline ratios,
+# and writes bench/results/<UTC time>.txt (the report, with every run) and .tsv (one line per run).
+# Everything it starts is stopped on exit. Not a test: CI does not run it (it exits when CI is set).
+#
+# Settings (environment), defaults in brackets:
+#   BENCH_APPS [100000]       applications seeded before measuring
+#   BENCH_ORGS [20]           organizations they belong to
+#   BENCH_DURATION [5s]       one measured wrk run;  BENCH_WARMUP [1s] one unrecorded run per target and case
+#   BENCH_ROUNDS [3]          measured runs per target, case and connection count (baseline/appreg alternate)
+#   BENCH_CONNS ["16 64"]     wrk connections;  BENCH_WRK_THREADS [2]
+#   BENCH_CASES ["detail list list_filter create patch"]
+#   BENCH_MAX_SECONDS [600]   time box for everything after the build; runs that would not fit are skipped
+#   BENCH_SYNCHRONOUS [FULL]  the worker's db.synchronous;  APPREG_THREADS [4];  BASELINE_THREADS [4]
+#   BENCH_LOG_REQUESTS [true] the worker's log.requests (its log goes to a file)
+#   BENCH_AUTHORIZATION       Authorization header value sent with every request ('Bearer …' / 'Basic …')
+#   BENCH_REF                 build this commit (from a git archive snapshot) instead of the working tree
+#   BENCH_APPREG_BIN          use this appreg-fcgi binary instead of building one
+#   BENCH_PORT [18080]        lighttpd port for appreg; the baseline's is BENCH_PORT+1
+#   BENCH_RESULTS [bench/results]   BENCH_KEEP=1 keeps the temporary directory (database, logs)
+set -euo pipefail
+bench_name=run.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+BENCH_APPS=${BENCH_APPS:-100000}
+BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+BENCH_CONNS=${BENCH_CONNS:-16 64}
+BENCH_CASES=${BENCH_CASES:-detail list list_filter create patch}
+BENCH_MAX_SECONDS=${BENCH_MAX_SECONDS:-600}
+BENCH_RESULTS=${BENCH_RESULTS:-$bench_dir/results}
+
+case "$BENCH_APPS" in '' | *[!0-9]* | 0) die "BENCH_APPS must be a positive number" ;; esac
+case "$BENCH_ROUNDS" in '' | *[!0-9]* | 0) die "BENCH_ROUNDS must be a positive number" ;; esac
+
+# case -> wrk script, path (with query), ratio target and p99 target at 64 connections from issue 7.
+case_script() {
+    case $1 in
+        detail) echo detail ;; list | list_filter) echo list ;; create) echo create ;; patch) echo patch ;;
+        *) die "unknown case '$1' (known: detail list list_filter create patch)" ;;
+    esac
+}
+case_path() {
+    case $1 in
+        detail | patch) echo "/api/v2/applications/1/" ;;  # the scripts pick a random seeded id
+        list | create) echo "/api/v2/applications/" ;;
+        list_filter) echo "/api/v2/applications/?client_type=public&order_by=-id" ;;
+    esac
+}
+case_describe() {
+    case $1 in
+        detail) echo "GET /api/v2/applications/{random id}/" ;;
+        list) echo "GET /api/v2/applications/ (first page of 25, default order)" ;;
+        list_filter) echo "GET /api/v2/applications/?client_type=public&order_by=-id (first page of 25)" ;;
+        create) echo "POST /api/v2/applications/ (unique name per request; durable with synchronous=FULL)" ;;
+        patch) echo "PATCH /api/v2/applications/{random id}/ {\"description\": …}" ;;
+    esac
+}
+ratio_target() { case $1 in detail) echo 0.70 ;; list | list_filter) echo 0.50 ;; create) echo 0.35 ;; *) echo - ;; esac; }
+p99_target_ms() { case $1 in detail | list | list_filter) echo 5 ;; create) echo 10 ;; *) echo - ;; esac; }
+for c in $BENCH_CASES; do case_script "$c" >/dev/null; done
+
+ensure_dependencies
+build_appreg
+build_baseline
+make_workdir
+start_time_box "$BENCH_MAX_SECONDS"
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$BENCH_RESULTS"
+report=$BENCH_RESULTS/$stamp.txt
+tsv=$BENCH_RESULTS/$stamp.tsv
+wrklog=$work/wrk.log
+
+write_appreg_config
+say "creating the schema and seeding $BENCH_APPS applications"
+seed_start=$SECONDS
+create_schema
+seed_applications 1 "$BENCH_APPS" >/dev/null
+seed_seconds=$((SECONDS - seed_start))
+db_mib=$(($(stat -c %s "$work/appreg.db") / 1048576))
+
+start_worker
+start_baseline
+appreg_port=$BENCH_PORT
+baseline_port=$((BENCH_PORT + 1))
+start_lighttpd appreg "$appreg_port" "$(appreg_socket)"
+start_lighttpd baseline "$baseline_port" "$(baseline_socket)"
+wait_http "http://127.0.0.1:$appreg_port/api/v2/ping/" "lighttpd + appreg"
+wait_http "http://127.0.0.1:$baseline_port/api/v2/ping/" "lighttpd + baseline"
+
+# Each kind of request once through the real front end: a case answered with an error would measure nothing.
+auth=()
+[ -z "$BENCH_AUTHORIZATION" ] || auth=(-H "Authorization: $BENCH_AUTHORIZATION")
+check() {
+    local want=$1 method=$2 path=$3 body=${4:-} got
+    if [ -n "$body" ]; then
+        got=$(curl -s -o "$work/check.out" -w '%{http_code}' "${auth[@]}" -X "$method" \
+            -H 'Content-Type: application/json' --data "$body" "http://127.0.0.1:$appreg_port$path")
+    else
+        got=$(curl -s -o "$work/check.out" -w '%{http_code}' "${auth[@]}" -X "$method" "http://127.0.0.1:$appreg_port$path")
+    fi
+    [ "$got" = "$want" ] || { cat "$work/check.out" >&2; die "$method $path answered $got, expected $want"; }
+}
+check 200 GET "/api/v2/applications/$BENCH_APPS/"
+check 200 GET "/api/v2/applications/"
+check 200 GET "/api/v2/applications/?client_type=public&order_by=-id"
+check 201 POST "/api/v2/applications/" \
+    '{"name":"bench-check","client_type":"confidential","authorization_grant_type":"password","organization":1}'
+check 200 PATCH "/api/v2/applications/1/" '{"description":"bench check"}'
+check 200 PATCH "/api/v2/applications/2/" '{"description":"bench check"}'
+
+# ---- the plan, and the report header --------------------------------------------------------------------------
+
+n_cases=$(wc -w <<<"$BENCH_CASES")
+n_conns=$(wc -w <<<"$BENCH_CONNS")
+warm_s=$(duration_seconds "$BENCH_WARMUP")
+[ "$BENCH_WARMUP" != 0 ] || warm_s=0
+per_case=$((2 * warm_s + 2 * BENCH_ROUNDS * (duration_s + 1)))
+planned=$((n_cases * n_conns * per_case))
+
+{
+    echo "appreg benchmark, $stamp"
+    echo
+    machine_description
+    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, threads=$APPREG_THREADS, log.requests=$BENCH_LOG_REQUESTS (to a file)"
+    echo "baseline: bench/empty_responder.c (libfcgi, $BASELINE_THREADS threads, no database, fixed $(grep -o '[0-9]*-byte' "$work/baseline.log" || echo '~950-byte') JSON body)"
+    echo "front end: lighttpd with conf/lighttpd.conf (var.* lines rewritten), unix socket to each worker, one lighttpd per target"
+    echo "client: wrk -t$BENCH_WRK_THREADS -c{$BENCH_CONNS} -d$BENCH_DURATION --latency, on the same cores; $BENCH_ROUNDS rounds per case, baseline and appreg alternating (order flipped each round), $BENCH_WARMUP unrecorded warm-up of each first"
+    echo "database: $BENCH_APPS applications in $BENCH_ORGS organizations$([ "$BENCH_SEED_ACTIVITY" = 1 ] && echo ", one activity entry each") (${db_mib} MiB, seeded in ${seed_seconds} s); creates add rows as the run goes"
+    if [ -z "$BENCH_AUTHORIZATION" ]; then
+        echo "authentication: NOT MEASURED - the worker has no authentication yet, so no Authorization header is sent."
+        echo "                BENCH_AUTHORIZATION='Bearer <token>' (or 'Basic <base64>') adds one to every request."
+    else
+        echo "authentication: every request sends 'Authorization: ${BENCH_AUTHORIZATION%% *} …' (BENCH_AUTHORIZATION)"
+    fi
+    echo "planned: $planned s of measuring (time box ${BENCH_MAX_SECONDS} s)"
+    echo
+    echo "cases:"
+    for c in $BENCH_CASES; do printf '  %-12s %s\n' "$c" "$(case_describe "$c")"; done
+    echo
+} >"$report"
+cat "$report" >&2
+
+printf 'case\tconns\tround\ttarget\trequests\trps\tp50_us\tp99_us\tmax_us\tnon2xx\tsocket_errors\tcpu_us_per_req\tbytes_per_resp\n' >"$tsv"
+
+# ---- measuring -------------------------------------------------------------------------------------------------
+
+declare -A rss_after skipped
+max_id=$BENCH_APPS
+
+measure() { # TARGET CASE CONNS ROUND
+    local target=$1 name=$2 conns=$3 round=$4 port pid
+    if [ "$target" = appreg ]; then port=$appreg_port pid=$worker_pid; else port=$baseline_port pid=$baseline_pid; fi
+    run_wrk "$port" "$(case_script "$name")" "$(case_path "$name")" "$conns" "$BENCH_DURATION" "$max_id" "$pid" "$wrklog"
+    # shellcheck disable=SC2086 # wrk_result is a list of numbers
+    set -- $wrk_result
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$conns" "$round" "$target" "$@" >>"$tsv"
+    printf '%s: %-11s c%-3s round %s %-8s %9s req/s  p50 %6.2f ms  p99 %7.2f ms%s\n' "$bench_name" "$name" "$conns" \
+        "$round" "$target" "$2" "$(awk -v u="$3" 'BEGIN{print u/1000}')" "$(awk -v u="$4" 'BEGIN{print u/1000}')" \
+        "$([ "$6" -eq 0 ] && [ "$7" -eq 0 ] || echo "  non-2xx $6, socket errors $7")" >&2
+}
+
+for conns in $BENCH_CONNS; do
+    for name in $BENCH_CASES; do
+        if [ "$(time_left)" -lt "$per_case" ]; then
+            skipped["$name/$conns"]=1
+            say "skipping $name at $conns connections: the time box (BENCH_MAX_SECONDS=$BENCH_MAX_SECONDS) is spent"
+            continue
+        fi
+        if [ "$BENCH_WARMUP" != 0 ]; then
+            run_wrk "$baseline_port" "$(case_script "$name")" "$(case_path "$name")" "$conns" "$BENCH_WARMUP" "$max_id" "$baseline_pid" "$work/warmup.log"
+            run_wrk "$appreg_port" "$(case_script "$name")" "$(case_path "$name")" "$conns" "$BENCH_WARMUP" "$max_id" "$worker_pid" "$work/warmup.log"
+        fi
+        for round in $(seq "$BENCH_ROUNDS"); do
+            if [ $((round % 2)) -eq 1 ]; then
+                measure baseline "$name" "$conns" "$round"
+                measure appreg "$name" "$conns" "$round"
+            else
+                measure appreg "$name" "$conns" "$round"
+                measure baseline "$name" "$conns" "$round"
+            fi
+        done
+        rss_after["$name/$conns"]=$(rss_kib "$worker_pid")
+    done
+done
+created=$(sqlite3 "$work/appreg.db" "SELECT count(*) FROM applications WHERE id > $BENCH_APPS")
+
+# ---- the summary -----------------------------------------------------------------------------------------------
+
+median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+column_of() { # CASE CONNS TARGET COLUMN-NUMBER -> median over the rounds
+    awk -F'\t' -v c="$1" -v n="$2" -v t="$3" -v k="$4" 'NR > 1 && $1 == c && $2 == n && $4 == t {print $k}' "$tsv" | median
+}
+sum_of() {
+    awk -F'\t' -v c="$1" -v n="$2" -v t="$3" -v k="$4" 'NR > 1 && $1 == c && $2 == n && $4 == t {s += $k} END {print s + 0}' "$tsv"
+}
+
+{
+    echo "results (median of $BENCH_ROUNDS rounds; latency in ms; ratio = appreg req/s / baseline req/s; targets from issue 7)"
+    echo
+    printf '%-12s %5s | %9s %6s %6s | %9s %7s %7s %7s | %5s %-11s %-12s | %6s %6s %7s\n' \
+        case conns "base r/s" p50 p99 "appreg r/s" p50 p99 max ratio "ratio tgt" "p99@64 tgt" "cpu us" bytes "rss MiB"
+    for conns in $BENCH_CONNS; do
+        for name in $BENCH_CASES; do
+            if [ -n "${skipped[$name/$conns]:-}" ]; then
+                printf '%-12s %5s | skipped (time box)\n' "$name" "$conns"
+                continue
+            fi
+            b_rps=$(column_of "$name" "$conns" baseline 6)
+            a_rps=$(column_of "$name" "$conns" appreg 6)
+            b50=$(column_of "$name" "$conns" baseline 7) b99=$(column_of "$name" "$conns" baseline 8)
+            a50=$(column_of "$name" "$conns" appreg 7) a99=$(column_of "$name" "$conns" appreg 8)
+            amax=$(column_of "$name" "$conns" appreg 9)
+            cpu=$(column_of "$name" "$conns" appreg 12)
+            bytes=$(column_of "$name" "$conns" appreg 13)
+            rt=$(ratio_target "$name") pt=$(p99_target_ms "$name")
+            ratio=$(awk -v a="$a_rps" -v b="$b_rps" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+            verdict=-
+            [ "$rt" = - ] || verdict=$(awk -v r="$ratio" -v t="$rt" 'BEGIN {print (r >= t + 0 ? ">=" t " ok" : ">=" t " MISS")}')
+            p99v=-
+            if [ "$pt" != - ] && [ "$conns" -ge 64 ]; then
+                p99v=$(awk -v p="$a99" -v t="$pt" 'BEGIN {print (p / 1000 < t + 0 ? "<" t "ms ok" : "<" t "ms MISS")}')
+            fi
+            printf '%-12s %5s | %9.0f %6.2f %6.2f | %9.0f %7.2f %7.2f %7.1f | %5s %-11s %-12s | %6.0f %6.0f %7.1f\n' \
+                "$name" "$conns" "$b_rps" "$(awk -v u="$b50" 'BEGIN{print u/1000}')" "$(awk -v u="$b99" 'BEGIN{print u/1000}')" \
+                "$a_rps" "$(awk -v u="$a50" 'BEGIN{print u/1000}')" "$(awk -v u="$a99" 'BEGIN{print u/1000}')" \
+                "$(awk -v u="$amax" 'BEGIN{print u/1000}')" "$ratio" "$verdict" "$p99v" "$cpu" "$bytes" \
+                "$(awk -v k="${rss_after[$name/$conns]:-0}" 'BEGIN{print k/1024}')"
+            [ "$(sum_of "$name" "$conns" appreg 5)" -gt 0 ] ||
+                echo "             ^ appreg completed no request within $BENCH_DURATION: its latencies above mean nothing"
+            bad=$(($(sum_of "$name" "$conns" appreg 10) + $(sum_of "$name" "$conns" appreg 11)))
+            [ "$bad" -eq 0 ] || echo "             ^ appreg: $(sum_of "$name" "$conns" appreg 10) non-2xx responses, $(sum_of "$name" "$conns" appreg 11) socket errors/timeouts in the measured runs"
+        done
+    done
+    echo
+    echo "columns: max = appreg's slowest response in a run (median over rounds); cpu us = appreg-fcgi CPU time per"
+    echo "request (user+system, all threads); bytes = appreg's whole HTTP response; rss = appreg-fcgi resident memory after the case."
+    echo "The baseline answers every case with the same ~1 KB response: for lists (~20 KB from appreg) the ratio includes that."
+    echo "applications created during the run: $created"
+    [ -n "$BENCH_AUTHORIZATION" ] || echo "authentication: not measured (no Authorization header sent; the worker has none yet)"
+    echo
+    echo "every run (tab-separated, also in $(basename "$tsv")):"
+    column -t -s $'\t' "$tsv" 2>/dev/null || cat "$tsv"
+} >"$work/summary.txt"
+
+cat "$work/summary.txt" >>"$report"
+{
+    echo
+    echo "wrk's own output for every measured run:"
+    cat "$wrklog"
+} >>"$report"
+echo >&2
+cat "$work/summary.txt"
+echo
+echo "report: ${report#"$root"/}   runs: ${tsv#"$root"/}"
