@@ -207,6 +207,7 @@ void FcgiServer::serveOne(void* opaque, const RequestHandler& handler) {
     };
     auto built = http::buildCgiRequest(params, readBody, _options.maxBodyBytes, _options.pathPrefix);
     http::Response response = built.error ? *built.error : handler(built.request);
+    if (built.request.method == "HEAD") response.body.clear();  // also for errors raised before the router
 
     std::string head = statusLine(response.status);
     if (response.status != 204) head += "Content-Type: application/json\r\n";

@@ -120,7 +120,12 @@ Response Router::route(const Request& request) const {
     const std::string& method = request.method == "HEAD" ? std::string("GET") : request.method;
     auto it = r->methods.find(method);
     if (it == r->methods.end()) {
-        Response resp = ApiError::detail(405, "Method \"" + request.method + "\" not allowed.").toResponse();
+        // The method is quoted back: only an HTTP token may be (a raw socket client can send any bytes).
+        bool token = !request.method.empty() && request.method.size() <= 32 &&
+                     request.method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~") ==
+                         std::string::npos;
+        std::string shown = token ? request.method : std::string("?");
+        Response resp = ApiError::detail(405, "Method \"" + shown + "\" not allowed.").toResponse();
         resp.setHeader("Allow", allow);
         return resp;
     }
