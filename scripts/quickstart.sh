@@ -77,9 +77,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Same value as systemd/appreg.service: an idle unix connection must not stall a thread for 2 s.
-LIBFCGI_IS_AF_UNIX_KEEPER_POLL_TIMEOUT=200 \
-    build/appreg-fcgi --db var/appreg.db --listen unix:var/run/appreg.sock &
+build/appreg-fcgi --db var/appreg.db --listen unix:var/run/appreg.sock &
 worker_pid=$!
 
 for _ in $(seq 100); do

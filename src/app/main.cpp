@@ -7,7 +7,7 @@
 
 int main(int argc, char** argv) {
     // Before anything else, and before any thread exists: libfcgi must not see SIGTERM (platform-notes §2.4).
-    appreg::fcgi::FcgiServer::blockSignals();
+    appreg::fcgi::FcgiServer::prepareProcess();
     try {
         appreg::app::AppregApplication app;
         app.init(argc, argv);

@@ -48,7 +48,7 @@ Acceptor::~Acceptor() {
     _thread.join();
     std::lock_guard<std::mutex> lock(_mutex);
     for (const auto& c : _ready) close(c.fd);  // never handed out (the workers are gone)
-    for (int fd : _givenBack) close(fd);
+    for (const auto& c : _givenBack) close(c.fd);
     close(_wakeFd);
     close(_epollFd);
 }
@@ -62,14 +62,24 @@ std::optional<ReadyConnection> Acceptor::next() {
     return c;
 }
 
-void Acceptor::giveBack(int fd) {
+void Acceptor::giveBack(int fd) { handBack(Returned{fd, false}); }
+
+void Acceptor::closeGracefully(int fd) {
+    if (shutdown(fd, SHUT_WR) != 0) {  // the peer is gone already
+        close(fd);
+        return;
+    }
+    handBack(Returned{fd, true});
+}
+
+void Acceptor::handBack(Returned connection) {
     {
         std::lock_guard<std::mutex> lock(_mutex);
         if (_finished) {
-            close(fd);
+            close(connection.fd);
             return;
         }
-        _givenBack.push_back(fd);
+        _givenBack.push_back(connection);
     }
     std::uint64_t one = 1;
     if (write(_wakeFd, &one, sizeof one) < 0) logger().error("cannot wake the acceptor");
@@ -93,7 +103,7 @@ void Acceptor::queue(ReadyConnection connection) {
     _readyChanged.notify_one();
 }
 
-void Acceptor::watch(int fd, std::optional<Clock::time_point> deadline) {
+void Acceptor::watch(int fd, std::optional<Clock::time_point> deadline, bool draining) {
     epoll_event event{};
     // Edge-triggered: peeking leaves the bytes unread, so level-triggered readiness would never clear.
     event.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
@@ -103,8 +113,24 @@ void Acceptor::watch(int fd, std::optional<Clock::time_point> deadline) {
         close(fd);
         return;
     }
-    _pending[fd] = Pending{deadline};
-    examine(fd, false);  // the head may have arrived with the connection
+    _pending[fd] = Pending{deadline, draining};
+    if (draining) {
+        drain(fd);
+    } else {
+        examine(fd, false);  // the head may have arrived with the connection
+    }
+}
+
+bool Acceptor::drain(int fd) {
+    char sink[4096];
+    for (;;) {
+        ssize_t n = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+        if (n > 0) continue;
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
+        forget(fd, true);  // the peer closed too (or the connection failed)
+        return true;
+    }
 }
 
 void Acceptor::forget(int fd, bool closeIt) {
@@ -178,10 +204,16 @@ void Acceptor::finish() {
     acceptAll();
     {
         std::lock_guard<std::mutex> lock(_mutex);
-        for (int fd : _givenBack) _pending[fd] = Pending{};
+        for (const auto& c : _givenBack) _pending[c.fd] = Pending{std::nullopt, c.draining};
         _givenBack.clear();
     }
-    for (const auto& [fd, pending] : std::map<int, Pending>(_pending)) examine(fd, true);
+    for (const auto& [fd, pending] : std::map<int, Pending>(_pending)) {
+        if (pending.draining) {
+            forget(fd, true);  // answered already; the process is leaving, so it lingers no longer
+        } else {
+            examine(fd, true);
+        }
+    }
     {
         std::lock_guard<std::mutex> lock(_mutex);
         _finished = true;
@@ -193,14 +225,20 @@ void Acceptor::run() {
     std::vector<epoll_event> events(64);
     for (;;) {
         // Kept-alive connections given back by the workers, and the stop request.
-        std::vector<int> givenBack;
+        std::vector<Returned> givenBack;
         bool stopping;
         {
             std::lock_guard<std::mutex> lock(_mutex);
             givenBack.swap(_givenBack);
             stopping = _stopRequested;
         }
-        for (int fd : givenBack) watch(fd, std::nullopt);
+        for (const auto& c : givenBack) {
+            if (c.draining) {
+                watch(c.fd, Clock::now() + std::chrono::milliseconds(lingerMs), true);
+            } else {
+                watch(c.fd, std::nullopt);
+            }
+        }
         if (stopping) {
             finish();
             return;
@@ -227,18 +265,25 @@ void Acceptor::run() {
                 }
             } else if (fd == _listenFd) {
                 acceptAll();
-            } else if (_pending.count(fd)) {
-                examine(fd, false);
+            } else if (auto it = _pending.find(fd); it != _pending.end()) {
+                if (it->second.draining) {
+                    drain(fd);
+                } else {
+                    examine(fd, false);
+                }
             }
         }
         // Heads that did not arrive in time.
         now = Clock::now();
-        std::vector<int> late;
+        std::vector<std::pair<int, bool>> late;
         for (const auto& [fd, pending] : _pending) {
-            if (pending.deadline && *pending.deadline <= now) late.push_back(fd);
+            if (pending.deadline && *pending.deadline <= now) late.emplace_back(fd, pending.draining);
         }
-        for (int fd : late) {
-            logger().warning("dropped a connection whose request head did not arrive within %d ms", _headTimeoutMs);
+        for (const auto& [fd, draining] : late) {
+            if (!draining) {
+                logger().warning("dropped a connection whose request head did not arrive within %d ms",
+                                 _headTimeoutMs);
+            }
             forget(fd, true);
         }
     }

@@ -55,9 +55,12 @@ std::string statusLine(int status) {
 FcgiServer::FcgiServer(ListenSocket& socket, ServerOptions options, HandlerFactory factory)
     : _socket(socket), _options(std::move(options)), _factory(std::move(factory)) {}
 
-void FcgiServer::blockSignals() {
+void FcgiServer::prepareProcess() {
     sigset_t set = stopSignals();
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    // Read by FCGX_Init. libfcgi closes a connection itself only after one of its streams failed (workerLoop hands
+    // every other one to the Acceptor); it must not then wait up to 2 s in a worker thread for the peer to close.
+    setenv("LIBFCGI_OS_CLOSE_POLL_TIMEOUT", "0", 1);
 }
 
 int FcgiServer::run() {
@@ -145,8 +148,11 @@ void FcgiServer::workerLoop(int index, Acceptor& acceptor) {
     }
     while (auto connection = acceptor.next()) {
         if (connection->tooLarge) {
-            refuseTooLarge(connection->fd, connection->requestId, acceptor.limits());
-            close(connection->fd);
+            if (refuseTooLarge(connection->fd, connection->requestId, acceptor.limits())) {
+                acceptor.closeGracefully(connection->fd);
+            } else {
+                close(connection->fd);
+            }
             continue;
         }
         request.ipcFd = connection->fd;
@@ -156,10 +162,18 @@ void FcgiServer::workerLoop(int index, Acceptor& acceptor) {
             continue;
         }
         serveOne(&request, handler);
-        FCGX_Finish_r(&request);  // closes the connection unless the web server asked to keep it
+        // libfcgi closes a connection the web server did not ask to keep by lingering in this thread for up to
+        // 2 s until the peer closes; the Acceptor does that instead. libfcgi still closes (at once: see
+        // prepareProcess) a connection whose streams failed.
+        bool keepAlive = request.keepConnection != 0;
+        request.keepConnection = 1;
+        FCGX_Finish_r(&request);
         if (request.ipcFd >= 0) {
-            // Kept alive (FCGI_KEEP_CONN): the Acceptor waits for its next request; this thread moves on.
-            acceptor.giveBack(request.ipcFd);
+            if (keepAlive) {
+                acceptor.giveBack(request.ipcFd);  // FCGI_KEEP_CONN: the Acceptor waits for its next request
+            } else {
+                acceptor.closeGracefully(request.ipcFd);
+            }
             request.ipcFd = -1;
         }
     }
@@ -167,28 +181,20 @@ void FcgiServer::workerLoop(int index, Acceptor& acceptor) {
     close(neverListening);
 }
 
-void FcgiServer::refuseTooLarge(int fd, unsigned requestId, const RecordLimits& limits) {
+bool FcgiServer::refuseTooLarge(int fd, unsigned requestId, const RecordLimits& limits) {
     logger().warning("refused a request whose parameters exceed %z bytes", limits.maxParamsBytes);
-    if (requestId == 0) return;
+    if (requestId == 0) return false;
     std::string message = "Request header fields exceed the limit of " + std::to_string(limits.maxParamsBytes) + " bytes.";
     std::string bytes = encodeResponse(requestId, 431, http::reasonPhrase(431),
                                        http::Response::detail(431, message).body);
-    // Best effort within the send time-out; then read what the peer still sends, so that closing does not reset
-    // the connection before the peer has read the answer.
+    // Best effort within the send time-out.
     std::size_t sent = 0;
     while (sent < bytes.size()) {
         ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-        if (n <= 0) return;
+        if (n <= 0) return false;
         sent += static_cast<std::size_t>(n);
     }
-    shutdown(fd, SHUT_WR);
-    char sink[16384];
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
-    while (std::chrono::steady_clock::now() < deadline) {
-        pollfd p{fd, POLLIN, 0};
-        if (poll(&p, 1, 50) <= 0) continue;
-        if (recv(fd, sink, sizeof sink, MSG_DONTWAIT) <= 0) return;
-    }
+    return true;
 }
 
 void FcgiServer::serveOne(void* opaque, const RequestHandler& handler) {

@@ -36,6 +36,11 @@ public:
     std::optional<ReadyConnection> next();
     /// Takes back a kept-alive connection after its request was served, to wait for its next request.
     void giveBack(int fd);
+    /// Takes over the close of a connection whose answer was sent: shuts down the sending side and discards what
+    /// the peer still sends until it closes or `lingerMs` pass, then closes. Closing at once could reset the
+    /// connection before the peer read the answer; lingering in the worker thread (as libfcgi does, 2 s) would
+    /// let a client that keeps its socket open hold a worker.
+    void closeGracefully(int fd);
     /// Stops accepting. Connections already accepted or queued by the kernel whose request head is complete
     /// are still handed out; the others are closed. Returns at once; next() drains.
     void stop();
@@ -45,7 +50,13 @@ public:
 private:
     struct Pending {
         std::optional<std::chrono::steady_clock::time_point> deadline;  ///< none: a kept-alive connection, idle
+        bool draining = false;  ///< answered and shut down for sending: read to the end, then close
     };
+    struct Returned {
+        int fd;
+        bool draining;
+    };
+    static constexpr int lingerMs = 2000;
 
     int _listenFd;
     int _headTimeoutMs;
@@ -59,14 +70,17 @@ private:
     std::mutex _mutex;
     std::condition_variable _readyChanged;
     std::deque<ReadyConnection> _ready;
-    std::vector<int> _givenBack;
+    std::vector<Returned> _givenBack;
     bool _stopRequested = false;
     bool _finished = false;  ///< the acceptor thread is done: no more connections will be queued
     std::thread _thread;
 
     void run();
     void acceptAll();
-    void watch(int fd, std::optional<std::chrono::steady_clock::time_point> deadline);
+    void watch(int fd, std::optional<std::chrono::steady_clock::time_point> deadline, bool draining = false);
+    void handBack(Returned connection);
+    /// Discards what a draining connection received; closes it at its end. Returns true if it left.
+    bool drain(int fd);
     /// Peeks at a pending connection: queues it, closes it, or leaves it waiting. Returns true if it left.
     bool examine(int fd, bool final);
     void forget(int fd, bool closeIt);

@@ -46,9 +46,10 @@ class FcgiServer {
 public:
     FcgiServer(ListenSocket& socket, ServerOptions options, HandlerFactory factory);
 
-    /// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread and every thread it creates later. Call it first
-    /// thing in main, before libfcgi or any thread exists (libfcgi would otherwise swallow SIGTERM, §2.4).
-    static void blockSignals();
+    /// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread and every thread it creates later (libfcgi would
+    /// otherwise swallow SIGTERM, §2.4), and tells libfcgi never to linger when it closes a connection itself.
+    /// Call it first thing in main, before libfcgi or any thread exists.
+    static void prepareProcess();
 
     /// Serves until SIGTERM/SIGINT; returns the process exit code (0 after a clean stop, 1 if in-flight requests
     /// outlived shutdown.grace_ms or every worker thread failed to start).
@@ -65,7 +66,8 @@ private:
     void workerLoop(int index, Acceptor& acceptor);
     void serveOne(void* request, const RequestHandler& handler);
     /// Answers 431 on a connection whose parameters are over the limit, without libfcgi, then closes it.
-    void refuseTooLarge(int fd, unsigned requestId, const RecordLimits& limits);
+    /// Sends the 431 answer; false if it could not be sent whole.
+    bool refuseTooLarge(int fd, unsigned requestId, const RecordLimits& limits);
 };
 
 }  // namespace appreg::fcgi
