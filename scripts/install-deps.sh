@@ -4,7 +4,9 @@
 # installed it does not touch apt at all, so reruns take well under a second.
 #
 #   bash scripts/install-deps.sh          build + run (worker, lighttpd, curl)
-#   bash scripts/install-deps.sh --test   also clang + libFuzzer runtime, python3 (protocol tests)
+#   bash scripts/install-deps.sh --test   also clang + libFuzzer runtime, python3 (protocol tests), the other
+#                                         front servers of the e2e suites (apache2, libapache2-mod-fcgid,
+#                                         nginx), systemd (systemd-analyze), dpkg-dev and adduser (the .deb)
 #
 # Runs as root, or through sudo when not root.
 set -euo pipefail
@@ -20,7 +22,11 @@ packages=(
 )
 case "${1-}" in
     "") ;;
-    --test) packages+=(clang libclang-rt-14-dev python3) ;;
+    --test)
+        packages+=(clang libclang-rt-14-dev python3
+            apache2 libapache2-mod-fcgid nginx
+            systemd dpkg-dev adduser)
+        ;;
     *) usage ;;
 esac
 [ $# -le 1 ] || usage

@@ -6,7 +6,16 @@
 #  1. installs the Debian packages (scripts/install-deps.sh --test)
 #  2. builds build/ (RelWithDebInfo, -Werror)
 #  3. builds build-asan/ (-DAPPREG_SANITIZE=ON: ASan + UBSan) and runs the unit and integration suites there
-#  4. runs every suite in build/ (unit, integration, e2e)
+#  3a. builds build-fuzz/ (clang++, -DAPPREG_FUZZ=ON: libFuzzer + ASan + UBSan) and runs both fuzz targets at
+#     once for APPREG_FUZZ_SECONDS (default 60) on the seed corpora in fuzz/ (fuzz/run.sh); any crash,
+#     sanitizer report, leak or undocumented response fails the run
+#  3b. builds build-tsan/ (-DAPPREG_TSAN=ON: ThreadSanitizer; the worker and integration_tests only) and runs
+#     the integration suites that drive the worker's threads hardest; a TSan report from the tests or from
+#     any worker they start fails the run
+#  4. builds the Debian package from build/ (configured for the prefix /usr), installs it, runs the installed
+#     worker behind lighttpd, purges it (scripts/test-deb.sh; needs root)
+#  5. runs every suite in build/: unit, integration, e2e (lighttpd), e2e.<server> (the e2e scenarios through
+#     lighttpd, Apache mod_proxy_fcgi, Apache mod_fcgid and nginx), systemd-units
 #
 # The full run comes last so that its ctest summary ("100% tests passed, 0 tests failed out of N")
 # is the last line printed. Every test is time-boxed (ctest kills it after APPREG_TEST_TIMEOUT
@@ -18,6 +27,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 start=$SECONDS
 jobs=2
 test_timeout=${APPREG_TEST_TIMEOUT:-300}
+fuzz_seconds=${APPREG_FUZZ_SECONDS:-60}
 
 # Sanitizer runtime settings: stop at the first report and say where it came from.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1}
@@ -31,7 +41,9 @@ bash scripts/install-deps.sh --test
 
 step "build/ (RelWithDebInfo)"
 main_built=
-if cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j"$jobs"; then
+# Prefix /usr: the layout of the Debian package built from this tree in step 4 (it only affects install rules).
+if cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr &&
+    cmake --build build -j"$jobs"; then
     main_built=1
 else
     failed+=("build")
@@ -45,6 +57,52 @@ if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAPPREG_SANITIZE=ON &&
         -j"$jobs" --timeout "$test_timeout" || failed+=("ASan+UBSan tests")
 else
     failed+=("ASan+UBSan build")
+fi
+
+step "build-fuzz/ (clang++, libFuzzer + ASan + UBSan)"
+if cmake -S . -B build-fuzz -DAPPREG_FUZZ=ON -DAPPREG_BUILD_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build-fuzz -j"$jobs" --target fuzz_request fuzz_json_body; then
+    step "fuzzing: fuzz_request and fuzz_json_body, $fuzz_seconds s, at once"
+    bash fuzz/run.sh build-fuzz "$fuzz_seconds" || failed+=("fuzzing")
+else
+    failed+=("fuzz build")
+fi
+
+step "build-tsan/ (ThreadSanitizer)"
+# The suites with the most concurrency: racing writers, kept-alive and aborted connections, SIGTERM and SIGKILL
+# under load, hostile clients next to a well-behaved one (~30 s). The whole integration suite also passes under
+# TSan without a report (about 2 min on 2 cores), too long for every run.
+tsan_suites=(ConcurrencyTest FastCgiProtocolTest GracefulStopTest CrashConsistencyTest HostileClientTest)
+if cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAPPREG_TSAN=ON &&
+    cmake --build build-tsan -j"$jobs" --target appreg-fcgi integration_tests; then
+    step "TSan: ${tsan_suites[*]}"
+    tsan_reports=$PWD/build-tsan/tsan-reports
+    rm -rf "$tsan_reports" && mkdir -p "$tsan_reports"
+    tsan_ok=1
+    for suite in "${tsan_suites[@]}"; do
+        # Every process (the test runner and each worker it starts, which inherits the environment) writes its
+        # reports to $tsan_reports/report.<pid>; none may exist afterwards.
+        TSAN_OPTIONS="log_path=$tsan_reports/report second_deadlock_stack=1 ${TSAN_OPTIONS-}" \
+            timeout "$test_timeout" build-tsan/tests/integration_tests "$suite" || tsan_ok=
+    done
+    if compgen -G "$tsan_reports/report.*" >/dev/null; then
+        echo "test.sh: ThreadSanitizer reports:" >&2
+        cat "$tsan_reports"/report.* >&2
+        tsan_ok=
+    fi
+    [ -n "$tsan_ok" ] || failed+=("TSan")
+else
+    failed+=("TSan build")
+fi
+
+if [ -n "$main_built" ]; then
+    step "Debian package (scripts/test-deb.sh)"
+    if [ "$(id -u)" -eq 0 ]; then
+        bash scripts/test-deb.sh build || failed+=("Debian package")
+    else
+        echo "test.sh: the Debian package test installs a package and needs root; run it as root" >&2
+        failed+=("Debian package (not root)")
+    fi
 fi
 
 summary="test.sh: build/ did not build, so its tests did not run"
