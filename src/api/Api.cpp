@@ -6,6 +6,7 @@
 #include <Poco/Logger.h>
 
 #include "appreg/api/Options.h"
+#include "appreg/api/Permissions.h"
 #include "appreg/domain/ActivityEntry.h"
 #include "appreg/domain/Application.h"
 #include "appreg/domain/Organization.h"
@@ -23,15 +24,21 @@ using W = OptionsView::Write;
 Api::Api(const ApiSettings& settings, store::Database& database)
     : _connection(database.connect()),
       _stores(*_connection, database),
-      _applications(_stores),
-      _organizations(_stores, _applications),
-      _tokens(_stores, _applications, settings.tokenLifetimeSeconds),
-      _activity(_stores, _applications, _organizations, _tokens, settings.nodeName),
+      _authenticator(_stores, *settings.credentials, settings.passwordIterations),
+      _applications(_stores, _caller),
+      _organizations(_stores, _applications, _caller),
+      _tokens(_stores, _applications, settings.tokenLifetimeSeconds, _caller),
+      _users(_stores, _organizations, settings.passwordIterations, _caller),
+      _activity(_stores, _applications, _organizations, _tokens, _users, settings.nodeName, _caller),
+      _oauth(_stores, _authenticator, _tokens, settings.tokenLifetimeSeconds),
       _ping(_stores, settings.nodeName) {
+    _router.setGuard([this](const Request& r, const std::string& pattern) { authenticate(r, pattern); });
     auto& apps = _applications;
     auto& orgs = _organizations;
     auto& tokens = _tokens;
+    auto& users = _users;
     auto& activity = _activity;
+    auto& oauth = _oauth;
     auto options = [](OptionsView view) {
         return [view](const Request&, const PathParams&) { return optionsResponse(view); };
     };
@@ -40,20 +47,24 @@ Api::Api(const ApiSettings& settings, store::Database& database)
     const auto* tokenTable = &domain::tokenFields();
     const auto* activityTable = &domain::activityFields();
 
-    addRoute("GET", "/api/v2/ping/", [this](const Request& r, const PathParams& p) { return _ping.get(r, p); });
+    addRoute("GET", "/api/v2/ping/",
+             [this](const Request& r, const PathParams& p) { return _ping.get(r, p); });
 
     const std::string appList = "/api/v2/applications/", appDetail = "/api/v2/applications/{id}/";
     addRoute("GET", appList, [&apps](const Request& r, const PathParams&) { return apps.list(r); });
     addRoute("POST", appList, [&apps](const Request& r, const PathParams&) { return apps.create(r); });
     addRoute("OPTIONS", appList,
-             options({"OAuth 2 Applications", "List and create OAuth 2 applications.", "o_auth2_application", appTable,
-                      W::Post, true}));
+             options({"OAuth 2 Applications", "List and create OAuth 2 applications.", "o_auth2_application",
+                      appTable, W::Post, true}));
     addRoute("GET", appDetail, [&apps](const Request& r, const PathParams& p) { return apps.get(r, p); });
-    addRoute("PUT", appDetail,
-             [&apps](const Request& r, const PathParams& p) { return apps.update(r, p, WriteMode::Replace); });
-    addRoute("PATCH", appDetail,
-             [&apps](const Request& r, const PathParams& p) { return apps.update(r, p, WriteMode::Partial); });
-    addRoute("DELETE", appDetail, [&apps](const Request& r, const PathParams& p) { return apps.remove(r, p); });
+    addRoute("PUT", appDetail, [&apps](const Request& r, const PathParams& p) {
+        return apps.update(r, p, WriteMode::Replace);
+    });
+    addRoute("PATCH", appDetail, [&apps](const Request& r, const PathParams& p) {
+        return apps.update(r, p, WriteMode::Partial);
+    });
+    addRoute("DELETE", appDetail,
+             [&apps](const Request& r, const PathParams& p) { return apps.remove(r, p); });
     addRoute("OPTIONS", appDetail,
              options({"OAuth 2 Application Detail", "Retrieve, update and delete one OAuth 2 application.",
                       "o_auth2_application", appTable, W::Put, false}));
@@ -67,54 +78,69 @@ Api::Api(const ApiSettings& settings, store::Database& database)
              options({"OAuth 2 Application Tokens", "List and create the access tokens of one application.",
                       "o_auth2_access_token", tokenTable, W::Post, true}));
     const std::string appActivity = "/api/v2/applications/{id}/activity_stream/";
-    addRoute("GET", appActivity,
-             [&activity](const Request& r, const PathParams& p) { return activity.listForApplication(r, p); });
+    addRoute("GET", appActivity, [&activity](const Request& r, const PathParams& p) {
+        return activity.listForApplication(r, p);
+    });
     addRoute("OPTIONS", appActivity,
-             options({"OAuth 2 Application Activity Stream", "The history of one application.", "activity_stream",
-                      activityTable, W::None, true}));
+             options({"OAuth 2 Application Activity Stream", "The history of one application.",
+                      "activity_stream", activityTable, W::None, true}));
 
     const std::string orgList = "/api/v2/organizations/", orgDetail = "/api/v2/organizations/{id}/";
     addRoute("GET", orgList, [&orgs](const Request& r, const PathParams& p) { return orgs.list(r, p); });
     addRoute("POST", orgList, [&orgs](const Request& r, const PathParams& p) { return orgs.create(r, p); });
     addRoute("OPTIONS", orgList,
-             options({"Organizations", "List and create organizations.", "organization", orgTable, W::Post, true}));
+             options({"Organizations", "List and create organizations.", "organization", orgTable, W::Post,
+                      true}));
     addRoute("GET", orgDetail, [&orgs](const Request& r, const PathParams& p) { return orgs.get(r, p); });
-    addRoute("PUT", orgDetail,
-             [&orgs](const Request& r, const PathParams& p) { return orgs.update(r, p, WriteMode::Replace); });
-    addRoute("PATCH", orgDetail,
-             [&orgs](const Request& r, const PathParams& p) { return orgs.update(r, p, WriteMode::Partial); });
-    addRoute("DELETE", orgDetail, [&orgs](const Request& r, const PathParams& p) { return orgs.remove(r, p); });
+    addRoute("PUT", orgDetail, [&orgs](const Request& r, const PathParams& p) {
+        return orgs.update(r, p, WriteMode::Replace);
+    });
+    addRoute("PATCH", orgDetail, [&orgs](const Request& r, const PathParams& p) {
+        return orgs.update(r, p, WriteMode::Partial);
+    });
+    addRoute("DELETE", orgDetail,
+             [&orgs](const Request& r, const PathParams& p) { return orgs.remove(r, p); });
     addRoute("OPTIONS", orgDetail,
-             options({"Organization Detail", "Retrieve, update and delete one organization.", "organization", orgTable,
-                      W::Put, false}));
+             options({"Organization Detail", "Retrieve, update and delete one organization.", "organization",
+                      orgTable, W::Put, false}));
     const std::string orgApps = "/api/v2/organizations/{id}/applications/";
-    addRoute("GET", orgApps, [&orgs](const Request& r, const PathParams& p) { return orgs.listApplications(r, p); });
-    addRoute("POST", orgApps, [&orgs](const Request& r, const PathParams& p) { return orgs.createApplication(r, p); });
-    addRoute("OPTIONS", orgApps,
-             options({"Organization OAuth2 Applications", "List and create the applications of one organization.",
-                      "o_auth2_application", appTable, W::Post, true}));
+    addRoute("GET", orgApps,
+             [&orgs](const Request& r, const PathParams& p) { return orgs.listApplications(r, p); });
+    addRoute("POST", orgApps,
+             [&orgs](const Request& r, const PathParams& p) { return orgs.createApplication(r, p); });
+    addRoute(
+        "OPTIONS", orgApps,
+        options({"Organization OAuth2 Applications", "List and create the applications of one organization.",
+                 "o_auth2_application", appTable, W::Post, true}));
     const std::string orgActivity = "/api/v2/organizations/{id}/activity_stream/";
-    addRoute("GET", orgActivity,
-             [&activity](const Request& r, const PathParams& p) { return activity.listForOrganization(r, p); });
+    addRoute("GET", orgActivity, [&activity](const Request& r, const PathParams& p) {
+        return activity.listForOrganization(r, p);
+    });
     addRoute("OPTIONS", orgActivity,
              options({"Organization Activity Stream", "The history of one organization.", "activity_stream",
                       activityTable, W::None, true}));
 
     const std::string tokenList = "/api/v2/tokens/", tokenDetail = "/api/v2/tokens/{id}/";
-    addRoute("GET", tokenList, [&tokens](const Request& r, const PathParams& p) { return tokens.list(r, p); });
-    addRoute("POST", tokenList, [&tokens](const Request& r, const PathParams& p) { return tokens.create(r, p); });
+    addRoute("GET", tokenList,
+             [&tokens](const Request& r, const PathParams& p) { return tokens.list(r, p); });
+    addRoute("POST", tokenList,
+             [&tokens](const Request& r, const PathParams& p) { return tokens.create(r, p); });
     addRoute("OPTIONS", tokenList,
-             options({"OAuth2 Tokens", "List and create OAuth2 access tokens.", "o_auth2_access_token", tokenTable,
-                      W::Post, true}));
-    addRoute("GET", tokenDetail, [&tokens](const Request& r, const PathParams& p) { return tokens.get(r, p); });
-    addRoute("PUT", tokenDetail,
-             [&tokens](const Request& r, const PathParams& p) { return tokens.update(r, p, WriteMode::Replace); });
-    addRoute("PATCH", tokenDetail,
-             [&tokens](const Request& r, const PathParams& p) { return tokens.update(r, p, WriteMode::Partial); });
-    addRoute("DELETE", tokenDetail, [&tokens](const Request& r, const PathParams& p) { return tokens.remove(r, p); });
+             options({"OAuth2 Tokens", "List and create OAuth2 access tokens.", "o_auth2_access_token",
+                      tokenTable, W::Post, true}));
+    addRoute("GET", tokenDetail,
+             [&tokens](const Request& r, const PathParams& p) { return tokens.get(r, p); });
+    addRoute("PUT", tokenDetail, [&tokens](const Request& r, const PathParams& p) {
+        return tokens.update(r, p, WriteMode::Replace);
+    });
+    addRoute("PATCH", tokenDetail, [&tokens](const Request& r, const PathParams& p) {
+        return tokens.update(r, p, WriteMode::Partial);
+    });
+    addRoute("DELETE", tokenDetail,
+             [&tokens](const Request& r, const PathParams& p) { return tokens.remove(r, p); });
     addRoute("OPTIONS", tokenDetail,
-             options({"OAuth2 Token Detail", "Retrieve, update and delete one access token.", "o_auth2_access_token",
-                      tokenTable, W::Put, false}));
+             options({"OAuth2 Token Detail", "Retrieve, update and delete one access token.",
+                      "o_auth2_access_token", tokenTable, W::Put, false}));
 
     const std::string tokenActivity = "/api/v2/tokens/{id}/activity_stream/";
     addRoute("GET", tokenActivity,
@@ -123,28 +149,99 @@ Api::Api(const ApiSettings& settings, store::Database& database)
              options({"OAuth2 Token Activity Stream", "The history of one access token.", "activity_stream",
                       activityTable, W::None, true}));
 
-    const std::string activityList = "/api/v2/activity_stream/", activityDetail = "/api/v2/activity_stream/{id}/";
-    addRoute("GET", activityList, [&activity](const Request& r, const PathParams& p) { return activity.list(r, p); });
+    const auto* userTable = &domain::userFields();
+    const std::string userList = "/api/v2/users/", userDetail = "/api/v2/users/{id}/";
+    addRoute("GET", userList, [&users](const Request& r, const PathParams& p) { return users.list(r, p); });
+    addRoute("POST", userList,
+             [&users](const Request& r, const PathParams& p) { return users.create(r, p); });
+    addRoute("OPTIONS", userList,
+             options({"Users", "List and create users.", "user", userTable, W::Post, true}));
+    addRoute("GET", userDetail, [&users](const Request& r, const PathParams& p) { return users.get(r, p); });
+    addRoute("PUT", userDetail, [&users](const Request& r, const PathParams& p) {
+        return users.update(r, p, WriteMode::Replace);
+    });
+    addRoute("PATCH", userDetail, [&users](const Request& r, const PathParams& p) {
+        return users.update(r, p, WriteMode::Partial);
+    });
+    addRoute("DELETE", userDetail,
+             [&users](const Request& r, const PathParams& p) { return users.remove(r, p); });
+    addRoute(
+        "OPTIONS", userDetail,
+        options({"User Detail", "Retrieve, update and delete one user.", "user", userTable, W::Put, false}));
+    const std::string userActivity = "/api/v2/users/{id}/activity_stream/";
+    addRoute("GET", userActivity,
+             [&activity](const Request& r, const PathParams& p) { return activity.listForUser(r, p); });
+    addRoute("OPTIONS", userActivity,
+             options({"User Activity Stream", "The history of one user.", "activity_stream", activityTable,
+                      W::None, true}));
+    addRoute("GET", "/api/v2/me/",
+             [&users](const Request& r, const PathParams& p) { return users.me(r, p); });
+    addRoute("OPTIONS", "/api/v2/me/",
+             options({"Me", "The authenticated user.", "user", userTable, W::None, true}));
+    for (const auto& [suffix, role] :
+         {std::pair<std::string, std::string>{"users", "member"}, {"admins", "admin"}}) {
+        const std::string members = "/api/v2/organizations/{id}/" + suffix + "/";
+        const std::string r = role;
+        addRoute("GET", members,
+                 [&users, r](const Request& q, const PathParams& p) { return users.listMembers(q, p, r); });
+        addRoute("POST", members, [&users, r](const Request& q, const PathParams& p) {
+            return users.changeMembership(q, p, r);
+        });
+        addRoute("OPTIONS", members,
+                 options({role == "admin" ? "Organization Admins" : "Organization Users",
+                          "The " + suffix +
+                              " of one organization; POST {\"id\": N} associates a user, "
+                              "{\"id\": N, \"disassociate\": true} removes them.",
+                          "user", userTable, W::None, true}));
+    }
+
+    addRoute("POST", "/api/o/token/",
+             [&oauth](const Request& r, const PathParams& p) { return oauth.token(r, p); });
+    addRoute("POST", "/api/o/revoke_token/",
+             [&oauth](const Request& r, const PathParams& p) { return oauth.revoke(r, p); });
+
+    const std::string activityList = "/api/v2/activity_stream/",
+                      activityDetail = "/api/v2/activity_stream/{id}/";
+    addRoute("GET", activityList,
+             [&activity](const Request& r, const PathParams& p) { return activity.list(r, p); });
     addRoute("OPTIONS", activityList,
              options({"Activity Stream", "The history of every create, update and delete.", "activity_stream",
                       activityTable, W::None, true}));
-    addRoute("GET", activityDetail, [&activity](const Request& r, const PathParams& p) { return activity.get(r, p); });
+    addRoute("GET", activityDetail,
+             [&activity](const Request& r, const PathParams& p) { return activity.get(r, p); });
     addRoute("OPTIONS", activityDetail,
-             options({"Activity Stream Detail", "One activity-stream entry.", "activity_stream", activityTable,
-                      W::None, false}));
+             options({"Activity Stream Detail", "One activity-stream entry.", "activity_stream",
+                      activityTable, W::None, false}));
 }
 
 void Api::addRoute(const std::string& method, const std::string& pattern, http::Handler handler) {
     // A database that cannot serve the request answers 503 with a JSON detail (nothing was written: the
     // transaction rolled back); the reason goes to the log.
-    _router.add(method, pattern, [handler = std::move(handler)](const Request& request, const PathParams& params) {
-        try {
-            return handler(request, params);
-        } catch (const store::DatabaseUnavailable& e) {
-            Poco::Logger::get("appreg").warning("request %s: %s", request.requestId, std::string(e.what()));
-            throw http::ApiError::detail(503, "The database is unavailable. Try again later.");
-        }
-    });
+    _router.add(method, pattern,
+                [handler = std::move(handler)](const Request& request, const PathParams& params) {
+                    try {
+                        return handler(request, params);
+                    } catch (const store::DatabaseUnavailable& e) {
+                        Poco::Logger::get("appreg").warning("request %s: %s", request.requestId,
+                                                            std::string(e.what()));
+                        throw http::ApiError::detail(503, "The database is unavailable. Try again later.");
+                    }
+                });
+}
+
+void Api::authenticate(const Request& request, const std::string& pattern) {
+    _caller = domain::Caller{};
+    _stores.activity.setActor(std::nullopt);
+    if (pattern == "/api/v2/ping/" || pattern.rfind("/api/o/", 0) == 0) return;
+    try {
+        _caller = _authenticator.authenticate(request.authorization);
+    } catch (const store::DatabaseUnavailable& e) {
+        Poco::Logger::get("appreg").warning("request %s: %s", request.requestId, std::string(e.what()));
+        throw http::ApiError::detail(503, "The database is unavailable. Try again later.");
+    }
+    _stores.activity.setActor(store::ActivityActor{_caller.user.id, _caller.user.username});
+    const std::string& m = request.method;
+    if (_caller.readScope && m != "GET" && m != "HEAD" && m != "OPTIONS") throw permissionDenied();
 }
 
 Response Api::handle(const Request& request) {

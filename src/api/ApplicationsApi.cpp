@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "appreg/api/Listing.h"
+#include "appreg/api/Permissions.h"
 #include "appreg/api/Representation.h"
 #include "appreg/api/RequestBody.h"
 #include "appreg/domain/Secrets.h"
@@ -36,13 +37,13 @@ TokenSummary toSummary(const store::TokenSummaryRow& row) {
 }
 
 domain::FieldValues validateBody(Stores& stores, const Poco::JSON::Object& body, domain::WriteMode mode) {
-    return validatedFields(domain::applicationFields(), body, mode, [&stores](const std::string&, std::int64_t id) {
-        return stores.organizations.exists(id);
-    });
+    return validatedFields(
+        domain::applicationFields(), body, mode,
+        [&stores](const std::string&, std::int64_t id) { return stores.organizations.exists(id); });
 }
 
-/// Inside the write transaction: the model-level checks (DOT's clean(), then uniqueness) on the merged object.
-/// Returns the application's organization, which must still exist.
+/// Inside the write transaction: the model-level checks (DOT's clean(), then uniqueness) on the merged
+/// object. Returns the application's organization, which must still exist.
 domain::Organization checkMerged(Stores& stores, const domain::Application& app) {
     std::vector<std::string> messages = domain::cleanApplication(app);
     if (stores.applications.nameTaken(app.name, app.organizationId, app.id)) messages.push_back(kDuplicate);
@@ -67,31 +68,53 @@ store::ApplicationRow ApplicationsApi::require(std::int64_t id) {
     return *row;
 }
 
+store::ApplicationRow ApplicationsApi::requireReadable(std::int64_t id) {
+    store::ApplicationRow row = require(id);
+    api::require(domain::access::canReadApplication(_caller, row.org.id));
+    return row;
+}
+
+UserCapabilities ApplicationsApi::capabilities(const domain::Organization& org) const {
+    bool change = domain::access::canChangeApplication(_caller, org.id);
+    return UserCapabilities{change, change};
+}
+
 Poco::JSON::Object::Ptr ApplicationsApi::render(const store::ApplicationRow& row,
                                                 const std::optional<std::string>& clearSecret) {
     auto summaries = _stores.tokens.summaries({row.app.id});
-    return renderApplication(row.app, row.org, clearSecret, UserCapabilities{}, toSummary(summaries[row.app.id]));
+    return renderApplication(row.app, row.org, clearSecret, capabilities(row.org),
+                             toSummary(summaries[row.app.id]));
 }
 
-http::Response ApplicationsApi::list(const http::Request& request, std::optional<std::int64_t> organizationId) {
+http::Response ApplicationsApi::list(const http::Request& request,
+                                     std::optional<std::int64_t> organizationId) {
+    const auto visibility = visibilityOf(_caller);
     return listResponse(
         request, store::applicationListResource(),
-        [&](const domain::ListQuery& q) { return _stores.applications.count(q, organizationId); },
+        [&](const domain::ListQuery& q) { return _stores.applications.count(q, visibility, organizationId); },
         [&](const domain::ListQuery& q, std::int64_t offset, int limit, Poco::JSON::Array& results) {
-            auto rows = _stores.applications.page(q, offset, limit, organizationId);
+            auto rows = _stores.applications.page(q, offset, limit, visibility, organizationId);
             std::vector<std::int64_t> ids;
             for (const auto& r : rows) ids.push_back(r.app.id);
             auto summaries = _stores.tokens.summaries(ids);
             for (const auto& r : rows) {
-                results.add(renderApplication(r.app, r.org, std::nullopt, UserCapabilities{},
+                results.add(renderApplication(r.app, r.org, std::nullopt, capabilities(r.org),
                                               toSummary(summaries[r.app.id])));
             }
         });
 }
 
-http::Response ApplicationsApi::create(const http::Request& request, std::optional<std::int64_t> organizationId) {
+http::Response ApplicationsApi::create(const http::Request& request,
+                                       std::optional<std::int64_t> organizationId) {
     auto body = readJsonObject(request);
     if (organizationId) body->set("organization", *organizationId);
+    auto orgExists = [this](std::int64_t id) { return _stores.organizations.exists(id); };
+    if (body->size() == 0) {
+        // AWX lets an empty body through to validation (400) if the caller administers any organization.
+        api::require(_caller.isSuperuser() || !_caller.roles.admin.empty());
+    } else {
+        checkOrganizationForApplication(_caller, *body, orgExists);
+    }
     domain::Application app;
     domain::applyApplicationValues(validateBody(_stores, *body, domain::WriteMode::Create), app);
 
@@ -101,8 +124,8 @@ http::Response ApplicationsApi::create(const http::Request& request, std::option
     app.created = app.modified = domain::formatTimestamp(domain::nowMicros());
 
     store::ApplicationRow row;
-    // Uniqueness is decided by the one writer, and the UNIQUE constraint backs it up, so two racing creates of
-    // the same (name, organization) cannot both succeed.
+    // Uniqueness is decided by the one writer, and the UNIQUE constraint backs it up, so two racing creates
+    // of the same (name, organization) cannot both succeed.
     _stores.write([&](Stores& w) {
         row.org = checkMerged(w, app);
         try {
@@ -115,19 +138,25 @@ http::Response ApplicationsApi::create(const http::Request& request, std::option
     });
     row.app = app;
     // A new application has no tokens yet.
-    http::Response response = http::Response::json(201, renderApplication(app, row.org, secret, UserCapabilities{}, {}));
+    http::Response response =
+        http::Response::json(201, renderApplication(app, row.org, secret, capabilities(row.org), {}));
     response.setHeader("Location", applicationUrl(app.id));
     return response;
 }
 
 http::Response ApplicationsApi::get(const http::Request&, const http::PathParams& params) {
-    return http::Response::json(200, render(require(params.at(0))));
+    return http::Response::json(200, render(requireReadable(params.at(0))));
 }
 
 http::Response ApplicationsApi::update(const http::Request& request, const http::PathParams& params,
                                        domain::WriteMode mode) {
     auto body = readJsonObject(request);
-    store::ApplicationRow before = require(params.at(0));
+    store::ApplicationRow before = requireReadable(params.at(0));
+    api::require(domain::access::canChangeApplication(_caller, before.org.id));
+    if (body->has("organization")) {
+        checkOrganizationForApplication(_caller, *body,
+                                        [this](std::int64_t id) { return _stores.organizations.exists(id); });
+    }
     auto values = validateBody(_stores, *body, mode);
     _stores.write([&](Stores& w) {
         auto current = w.applications.find(before.app.id);  // re-read by the writer
@@ -142,19 +171,23 @@ http::Response ApplicationsApi::update(const http::Request& request, const http:
         } catch (const store::ConstraintViolation& e) {
             rethrowConstraint(e, app.organizationId);
         }
-        auto changes = changedValues(applicationChanges(before.app, before.org), applicationChanges(app, org));
+        auto changes =
+            changedValues(applicationChanges(before.app, before.org), applicationChanges(app, org));
         if (changes->size() > 0) {
-            w.activity.record("update", "o_auth2_application", app.id, http::json::stringify(changes), app.modified);
+            w.activity.record("update", "o_auth2_application", app.id, http::json::stringify(changes),
+                              app.modified);
         }
     });
     return http::Response::json(200, render(require(before.app.id)));
 }
 
-void ApplicationsApi::recordDeletion(Stores& writer, const store::ApplicationRow& row, const std::string& timestamp) {
+void ApplicationsApi::recordDeletion(Stores& writer, const store::ApplicationRow& row,
+                                     const std::string& timestamp) {
     // The tokens go with the application (ON DELETE CASCADE); each leaves its own delete entry, as AWX's
     // post_delete signals do.
     domain::ListQuery all = domain::parseListQuery({}, store::tokenListResource());
-    for (const auto& t : writer.tokens.page(all, 0, std::numeric_limits<int>::max(), row.app.id)) {
+    for (const auto& t :
+         writer.tokens.page(all, 0, std::numeric_limits<int>::max(), std::nullopt, row.app.id)) {
         writer.activity.record("delete", "o_auth2_access_token", t.token.id,
                                http::json::stringify(tokenChanges(t.token, t.applicationName)), timestamp);
     }
@@ -163,7 +196,8 @@ void ApplicationsApi::recordDeletion(Stores& writer, const store::ApplicationRow
 }
 
 http::Response ApplicationsApi::remove(const http::Request&, const http::PathParams& params) {
-    require(params.at(0));
+    store::ApplicationRow row = requireReadable(params.at(0));
+    api::require(domain::access::canChangeApplication(_caller, row.org.id));
     _stores.write([&](Stores& w) {
         auto row = w.applications.find(params.at(0));
         if (!row) throw http::ApiError::detail(404, "No OAuth2Application matches the given query.");

@@ -14,6 +14,7 @@ std::string applicationUrl(std::int64_t id) { return "/api/v2/applications/" + s
 std::string organizationUrl(std::int64_t id) { return "/api/v2/organizations/" + std::to_string(id) + "/"; }
 std::string tokenUrl(std::int64_t id) { return "/api/v2/tokens/" + std::to_string(id) + "/"; }
 std::string activityUrl(std::int64_t id) { return "/api/v2/activity_stream/" + std::to_string(id) + "/"; }
+std::string userUrl(std::int64_t id) { return "/api/v2/users/" + std::to_string(id) + "/"; }
 
 namespace {
 
@@ -74,7 +75,8 @@ Poco::JSON::Object::Ptr renderApplication(const domain::Application& app, const 
     tokenSummary->set("results", tokenList);
     summary->set("tokens", tokenSummary);
 
-    // A public application has no client_secret key at all; a confidential one shows it only in the create's 201.
+    // A public application has no client_secret key at all; a confidential one shows it only in the create's
+    // 201.
     Poco::Dynamic::Var secret;
     if (app.clientType == "confidential") secret = clearSecret ? *clearSecret : std::string(kCensored);
     domain::FieldValues computed{{"type", std::string("o_auth2_application")},
@@ -92,8 +94,10 @@ Poco::JSON::Object::Ptr renderOrganization(const domain::Organization& org, cons
     related->set("activity_stream", url + "activity_stream/");
     auto summary = newObject();
     summary->set("user_capabilities", renderCapabilities(caps));
-    domain::FieldValues computed{
-        {"type", std::string("organization")}, {"url", url}, {"related", related}, {"summary_fields", summary}};
+    domain::FieldValues computed{{"type", std::string("organization")},
+                                 {"url", url},
+                                 {"related", related},
+                                 {"summary_fields", summary}};
     return renderFields(domain::organizationFields(), domain::organizationValues(org), computed);
 }
 
@@ -119,14 +123,24 @@ Poco::JSON::Object::Ptr organizationChanges(const domain::Organization& org) {
     return obj;
 }
 
-Poco::JSON::Object::Ptr renderToken(const domain::Token& token, const std::optional<std::string>& applicationName,
-                                    const std::optional<std::string>& clearToken,
+Poco::JSON::Object::Ptr renderToken(const store::TokenRow& row, const std::optional<std::string>& clearToken,
                                     const std::optional<std::string>& clearRefresh) {
+    const domain::Token& token = row.token;
+    const std::optional<std::string>& applicationName = row.applicationName;
     std::string url = tokenUrl(token.id);
     auto related = newObject();
+    if (token.userId && row.username) related->set("user", userUrl(*token.userId));
     if (token.applicationId) related->set("application", applicationUrl(*token.applicationId));
     related->set("activity_stream", url + "activity_stream/");
     auto summary = newObject();
+    if (token.userId && row.username) {
+        auto user = newObject();
+        user->set("id", *token.userId);
+        user->set("username", *row.username);
+        user->set("first_name", row.userFirstName);
+        user->set("last_name", row.userLastName);
+        summary->set("user", user);
+    }
     if (token.applicationId) {
         auto app = newObject();
         app->set("id", *token.applicationId);
@@ -145,7 +159,8 @@ Poco::JSON::Object::Ptr renderToken(const domain::Token& token, const std::optio
     return renderFields(domain::tokenFields(), values, computed);
 }
 
-Poco::JSON::Object::Ptr tokenChanges(const domain::Token& token, const std::optional<std::string>& applicationName) {
+Poco::JSON::Object::Ptr tokenChanges(const domain::Token& token,
+                                     const std::optional<std::string>& applicationName) {
     auto obj = newObject();
     obj->set("description", token.description);
     obj->set("application", applicationName ? Poco::Dynamic::Var(*applicationName) : Poco::Dynamic::Var());
@@ -156,12 +171,21 @@ Poco::JSON::Object::Ptr tokenChanges(const domain::Token& token, const std::opti
     return obj;
 }
 
-Poco::JSON::Object::Ptr renderActivity(const domain::ActivityEntry& entry, bool objectExists,
-                                       const std::string& objectName, const std::string& objectDescription,
-                                       const std::string& nodeName) {
+Poco::JSON::Object::Ptr renderActivity(const store::ActivityRow& row, const std::string& nodeName) {
+    const domain::ActivityEntry& entry = row.entry;
     auto related = newObject();
     auto summary = newObject();
-    if (objectExists && entry.operation != "delete") {
+    if (entry.hasActor) {
+        // AWX: the actor while the user exists; afterwards its denormalised deleted_actor, with id null.
+        auto actor = newObject();
+        actor->set("id", entry.actorId ? Poco::Dynamic::Var(*entry.actorId) : Poco::Dynamic::Var());
+        actor->set("username", entry.actorUsername);
+        actor->set("first_name", entry.actorFirstName);
+        actor->set("last_name", entry.actorLastName);
+        if (entry.actorId) related->set("actor", userUrl(*entry.actorId));
+        summary->set("actor", actor);
+    }
+    if (row.objectExists && entry.operation != "delete") {
         std::string url;
         auto object = newObject();
         object->set("id", entry.object1Id);
@@ -169,12 +193,18 @@ Poco::JSON::Object::Ptr renderActivity(const domain::ActivityEntry& entry, bool 
             url = applicationUrl(entry.object1Id);
         } else if (entry.object1 == "organization") {
             url = organizationUrl(entry.object1Id);
+        } else if (entry.object1 == "user") {
+            url = userUrl(entry.object1Id);
         } else {
             url = tokenUrl(entry.object1Id);
         }
-        if (entry.object1 != "o_auth2_access_token") {
-            object->set("name", objectName);
-            object->set("description", objectDescription);
+        if (entry.object1 == "user") {
+            object->set("username", row.objectName);
+            object->set("first_name", row.objectDescription);
+            object->set("last_name", row.objectLastName);
+        } else if (entry.object1 != "o_auth2_access_token") {
+            object->set("name", row.objectName);
+            object->set("description", row.objectDescription);
         }
         Poco::JSON::Array::Ptr urls = new Poco::JSON::Array();
         urls->add(url);
@@ -200,7 +230,33 @@ Poco::JSON::Object::Ptr renderActivity(const domain::ActivityEntry& entry, bool 
     return renderFields(domain::activityFields(), values, computed);
 }
 
-Poco::JSON::Object::Ptr changedValues(const Poco::JSON::Object::Ptr& before, const Poco::JSON::Object::Ptr& after) {
+Poco::JSON::Object::Ptr renderUser(const domain::User& user, const UserCapabilities& caps) {
+    std::string url = userUrl(user.id);
+    auto related =
+        newObject();  // of AWX's user sub-lists (roles, teams, credentials...) appreg serves this one
+    related->set("activity_stream", url + "activity_stream/");
+    auto summary = newObject();
+    summary->set("user_capabilities", renderCapabilities(caps));
+    domain::FieldValues computed{{"type", std::string("user")},
+                                 {"url", url},
+                                 {"related", related},
+                                 {"summary_fields", summary},
+                                 {"password", std::string(domain::kEncryptedPassword)}};
+    return renderFields(domain::userFields(), domain::userValues(user), computed);
+}
+
+Poco::JSON::Object::Ptr userChanges(const domain::User& user) {
+    auto obj = newObject();
+    domain::FieldValues values = domain::userValues(user);
+    for (const auto* f : domain::userFields().writableFields()) {
+        if (f->name != "password") obj->set(f->name, values.at(f->name));
+    }
+    obj->set("id", user.id);
+    return obj;
+}
+
+Poco::JSON::Object::Ptr changedValues(const Poco::JSON::Object::Ptr& before,
+                                      const Poco::JSON::Object::Ptr& after) {
     auto changes = newObject();
     for (const auto& name : before->getNames()) {
         Poco::Dynamic::Var oldValue = before->get(name), newValue = after->get(name);

@@ -1,5 +1,9 @@
 #include "appreg/app/AppregApplication.h"
 
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <iostream>
 #include <memory>
 
@@ -14,10 +18,17 @@
 #include <Poco/Util/PropertyFileConfiguration.h>
 
 #include "appreg/api/Api.h"
+#include "appreg/api/Representation.h"
 #include "appreg/app/Config.h"
+#include "appreg/domain/Passwords.h"
+#include "appreg/domain/Timestamp.h"
+#include "appreg/domain/User.h"
 #include "appreg/fcgi/FcgiServer.h"
 #include "appreg/fcgi/ListenSocket.h"
+#include "appreg/http/Json.h"
+#include "appreg/store/ActivityStreamStore.h"
 #include "appreg/store/Database.h"
+#include "appreg/store/UserStore.h"
 
 namespace appreg::app {
 
@@ -29,7 +40,8 @@ namespace {
 constexpr int kCommandLinePriority = -100;
 
 void setUpLogging() {
-    Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%FZ %p %t"));
+    Poco::AutoPtr<Poco::PatternFormatter> formatter(
+        new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%FZ %p %t"));
     formatter->setProperty("times", "UTC");
     Poco::AutoPtr<Poco::ConsoleChannel> console(new Poco::ConsoleChannel(std::cerr));
     Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, console));
@@ -39,18 +51,45 @@ void setUpLogging() {
     Poco::Logger::get("appreg").setLevel(Poco::Message::PRIO_INFORMATION);
 }
 
+/// One line of standard input, without its line end. On a terminal it prompts twice, without echo, and the
+/// two entries must match (as Django's createsuperuser).
+std::string readPassword(std::istream& in) {
+    if (!isatty(STDIN_FILENO)) {
+        std::string line;
+        std::getline(in, line);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        return line;
+    }
+    termios saved{};
+    if (tcgetattr(STDIN_FILENO, &saved) != 0) throw std::runtime_error("cannot read the terminal's settings");
+    termios quiet = saved;
+    quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+    struct Restore {
+        const termios& settings;
+        ~Restore() { tcsetattr(STDIN_FILENO, TCSANOW, &settings); }
+    } restore{saved};
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    std::string first, second;
+    std::cerr << "Password: " << std::flush;
+    std::getline(in, first);
+    std::cerr << "\nPassword (again): " << std::flush;
+    std::getline(in, second);
+    std::cerr << "\n";
+    if (first != second) throw std::runtime_error("the passwords do not match");
+    return first;
+}
+
 }  // namespace
 
-AppregApplication::AppregApplication() {
-    setUnixOptions(true);
-}
+AppregApplication::AppregApplication() { setUnixOptions(true); }
 
 void AppregApplication::defineOptions(Poco::Util::OptionSet& options) {
     options.addOption(Option("help", "h", "print this help and exit").required(false).repeatable(false));
-    options.addOption(Option("config", "c", "read settings from a properties FILE (see conf/appreg.properties)")
-                          .required(false)
-                          .repeatable(false)
-                          .argument("FILE"));
+    options.addOption(
+        Option("config", "c", "read settings from a properties FILE (see conf/appreg.properties)")
+            .required(false)
+            .repeatable(false)
+            .argument("FILE"));
     options.addOption(Option("db", "d", "SQLite database file (created and migrated if needed); key db.path")
                           .required(false)
                           .repeatable(false)
@@ -61,10 +100,15 @@ void AppregApplication::defineOptions(Poco::Util::OptionSet& options) {
                           .required(false)
                           .repeatable(false)
                           .argument("ADDR"));
-    options.addOption(Option("threads", "t", "worker threads, each with its own database connection; key threads")
+    options.addOption(
+        Option("threads", "t", "worker threads, each with its own database connection; key threads")
+            .required(false)
+            .repeatable(false)
+            .argument("N"));
+    options.addOption(Option("username", "u", "create-superuser only: the new user's name")
                           .required(false)
                           .repeatable(false)
-                          .argument("N"));
+                          .argument("NAME"));
 }
 
 void AppregApplication::handleOption(const std::string& name, const std::string& value) {
@@ -80,13 +124,18 @@ void AppregApplication::handleOption(const std::string& name, const std::string&
         config().setString("listen", value);
     } else if (name == "threads") {
         config().setString("threads", value);
+    } else if (name == "username") {
+        _username = value;
     }
 }
 
 void AppregApplication::displayHelp() const {
     Poco::Util::HelpFormatter help(options());
     help.setCommand("appreg-fcgi");
-    help.setUsage("[--config FILE] [--db PATH] [--listen unix:PATH | HOST:PORT] [--threads N] [--help]");
+    help.setUsage(
+        "[--config FILE] [--db PATH] [--listen unix:PATH | HOST:PORT] [--threads N] [--help]\n"
+        "       appreg-fcgi create-superuser [--config FILE] [--db PATH] --username NAME   (password on "
+        "stdin)");
     help.setHeader(
         "The AWX-compatible OAuth2 application registry (/api/v2/applications/) as a FastCGI worker. "
         "Run it behind lighttpd, Apache or nginx; it never opens a network socket unless told to.");
@@ -101,8 +150,13 @@ int AppregApplication::main(const std::vector<std::string>& args) {
     }
     setUpLogging();
     auto& log = Poco::Logger::get("appreg");
-    if (!args.empty()) {
-        std::cerr << "appreg-fcgi: unexpected argument: " << args.front() << " (see --help)\n";
+    const bool createSuperuser = !args.empty() && args.front() == "create-superuser";
+    if (args.size() > (createSuperuser ? 1u : 0u)) {
+        std::cerr << "appreg-fcgi: unexpected argument: " << args.back() << " (see --help)\n";
+        return EXIT_USAGE;
+    }
+    if (!createSuperuser && !_username.empty()) {
+        std::cerr << "appreg-fcgi: --username is for create-superuser (see --help)\n";
         return EXIT_USAGE;
     }
     Config cfg;
@@ -112,6 +166,7 @@ int AppregApplication::main(const std::vector<std::string>& args) {
         std::cerr << "appreg-fcgi: invalid setting " << e.what() << "\n";
         return EXIT_CONFIG;
     }
+    if (createSuperuser) return runCreateSuperuser(cfg);
 
     try {
         std::unique_ptr<fcgi::ListenSocket> socket;
@@ -135,7 +190,10 @@ int AppregApplication::main(const std::vector<std::string>& args) {
         log.information("database %s (synchronous=%s, busy timeout %d ms)", cfg.db.path, cfg.db.synchronous,
                         cfg.db.busyTimeoutMs);
 
-        api::ApiSettings settings{cfg.nodeName, cfg.tokenLifetimeSeconds};
+        api::CredentialCache credentials(static_cast<std::size_t>(cfg.credentialCacheSize),
+                                         std::chrono::seconds(cfg.credentialCacheSeconds));
+        api::ApiSettings settings{cfg.nodeName, cfg.tokenLifetimeSeconds,
+                                  static_cast<unsigned>(cfg.passwordIterations), &credentials};
         fcgi::ServerOptions options;
         options.threads = cfg.threads;
         options.maxBodyBytes = cfg.maxBodyBytes;
@@ -154,6 +212,66 @@ int AppregApplication::main(const std::vector<std::string>& args) {
     } catch (const std::exception& e) {
         log.fatal("cannot start: %s", std::string(e.what()));
         return EXIT_SOFTWARE;
+    }
+}
+
+int AppregApplication::runCreateSuperuser(const Config& cfg) {
+    if (_username.empty()) {
+        std::cerr << "appreg-fcgi: create-superuser needs --username NAME\n";
+        return EXIT_USAGE;
+    }
+    // The username obeys the rules of the users API.
+    domain::FieldErrors errors;
+    Poco::JSON::Object body;
+    body.set("username", _username);
+    domain::userFields().validate(
+        body, domain::WriteMode::Partial, [](const std::string&, std::int64_t) { return false; }, errors);
+    if (!errors.empty()) {
+        std::cerr << "appreg-fcgi: invalid username: " << errors.items().front().second.front() << "\n";
+        return EXIT_USAGE;
+    }
+    std::string password;
+    try {
+        password = readPassword(std::cin);
+    } catch (const std::runtime_error& e) {
+        std::cerr << "appreg-fcgi: " << e.what() << "\n";
+        return EXIT_USAGE;
+    }
+    if (password.empty()) {
+        std::cerr << "appreg-fcgi: the password must not be empty\n";
+        return EXIT_USAGE;
+    }
+    try {
+        store::Database database(cfg.db);
+        database.migrate();
+        domain::User user;
+        user.username = _username;
+        user.isSuperuser = true;
+        user.passwordHash = domain::hashPassword(password, static_cast<unsigned>(cfg.passwordIterations));
+        user.created = user.modified = domain::formatTimestamp(domain::nowMicros());
+        auto connection = database.connect();
+        store::WriteTransaction tx(*connection);
+        store::UserStore users(*connection);
+        if (users.findByUsername(user.username)) {
+            std::cerr << "appreg-fcgi: a user named \"" << user.username << "\" already exists in "
+                      << cfg.db.path << "; nothing was changed\n";
+            return 1;
+        }
+        user.id = users.insert(user);
+        store::ActivityStreamStore activity(*connection);  // no actor: the command line
+        activity.record("create", "user", user.id, http::json::stringify(api::userChanges(user)),
+                        user.created);
+        tx.commit();
+        std::cout << "created superuser \"" << user.username << "\" (id " << user.id << ") in " << cfg.db.path
+                  << "\n";
+        return EXIT_OK;
+    } catch (const Poco::Exception& e) {
+        std::cerr << "appreg-fcgi: cannot create the user in " << cfg.db.path << ": " << e.displayText()
+                  << "\n";
+        return EXIT_CANTCREAT;
+    } catch (const std::exception& e) {
+        std::cerr << "appreg-fcgi: cannot create the user in " << cfg.db.path << ": " << e.what() << "\n";
+        return EXIT_CANTCREAT;
     }
 }
 

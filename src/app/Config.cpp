@@ -17,7 +17,8 @@ int intKey(const Poco::Util::AbstractConfiguration& conf, const std::string& key
         throw std::invalid_argument(key + ": not an integer: " + conf.getRawString(key, ""));
     }
     if (v < min || v > max) {
-        throw std::invalid_argument(key + ": must be between " + std::to_string(min) + " and " + std::to_string(max));
+        throw std::invalid_argument(key + ": must be between " + std::to_string(min) + " and " +
+                                    std::to_string(max));
     }
     return v;
 }
@@ -54,6 +55,10 @@ Config Config::from(const Poco::Util::AbstractConfiguration& conf) {
     c.nodeName = conf.getString("node.name", hostName());
     c.shutdownGraceMs = intKey(conf, "shutdown.grace_ms", c.shutdownGraceMs, 0, 600000);
     c.readTimeoutMs = intKey(conf, "request.read_timeout_ms", c.readTimeoutMs, 100, 3600000);
+    c.passwordIterations = intKey(conf, "auth.password_iterations", c.passwordIterations, 1000, 10000000);
+    c.credentialCacheSize = intKey(conf, "auth.credential_cache_size", c.credentialCacheSize, 0, 10000000);
+    c.credentialCacheSeconds =
+        intKey(conf, "auth.credential_cache_seconds", c.credentialCacheSeconds, 1, 86400);
     try {
         c.logRequests = conf.getBool("log.requests", c.logRequests);
     } catch (const Poco::Exception&) {
@@ -68,7 +73,8 @@ Config Config::from(const Poco::Util::AbstractConfiguration& conf) {
         }
         // Up to ~3000 years ahead: the timestamp format has four-digit years.
         if (c.tokenLifetimeSeconds < 1 || c.tokenLifetimeSeconds > 90000000000LL) {
-            throw std::invalid_argument("oauth2.access_token_expire_seconds: must be between 1 and 90000000000");
+            throw std::invalid_argument(
+                "oauth2.access_token_expire_seconds: must be between 1 and 90000000000");
         }
     }
     return c;

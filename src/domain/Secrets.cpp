@@ -6,7 +6,10 @@
 #include <stdexcept>
 
 #include <Poco/DigestEngine.h>
+#include <Poco/HMACEngine.h>
 #include <Poco/SHA2Engine.h>
+
+#include "appreg/domain/Sha256Engine.h"
 
 namespace appreg::domain {
 
@@ -53,6 +56,18 @@ std::string randomHex32() {
         out += hex[b & 15];
     }
     return out;
+}
+
+std::string randomBytes(std::size_t n) {
+    std::string out(n, '\0');
+    fillRandom(reinterpret_cast<unsigned char*>(out.data()), n);
+    return out;
+}
+
+std::string hmacSha256Hex(const std::string& key, const std::string& data) {
+    Poco::HMACEngine<Sha256Engine> engine(key);
+    engine.update(data);
+    return Poco::DigestEngine::digestToHex(engine.digest());
 }
 
 std::string sha256Hex(const std::string& data) {

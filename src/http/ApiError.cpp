@@ -15,6 +15,15 @@ ApiError ApiError::detail(int status, const std::string& message) {
     return ApiError(status, obj, message);
 }
 
-Response ApiError::toResponse() const { return Response::json(_status, _body); }
+ApiError& ApiError::withHeader(const std::string& name, const std::string& value) {
+    _headers.emplace_back(name, value);
+    return *this;
+}
+
+Response ApiError::toResponse() const {
+    Response response = Response::json(_status, _body);
+    for (const auto& [name, value] : _headers) response.setHeader(name, value);
+    return response;
+}
 
 }  // namespace appreg::http

@@ -48,16 +48,26 @@ void Request::splitUri(const std::string& uri, std::string& path, std::string& q
 }
 
 std::vector<std::pair<std::string, std::string>> Request::queryParams() const {
+    return parseUrlEncoded(query);
+}
+
+std::vector<std::pair<std::string, std::string>> Request::formParams() const {
+    if (mediaType() != "application/x-www-form-urlencoded") return {};
+    return parseUrlEncoded(body);
+}
+
+std::vector<std::pair<std::string, std::string>> parseUrlEncoded(const std::string& text) {
     std::vector<std::pair<std::string, std::string>> out;
     std::size_t start = 0;
-    while (start <= query.size()) {
-        auto amp = query.find('&', start);
-        if (amp == std::string::npos) amp = query.size();
-        std::string part = query.substr(start, amp - start);
+    while (start <= text.size()) {
+        auto amp = text.find('&', start);
+        if (amp == std::string::npos) amp = text.size();
+        std::string part = text.substr(start, amp - start);
         if (!part.empty()) {
             auto eq = part.find('=');
             std::string key = percentDecode(part.substr(0, eq), true);
-            std::string value = eq == std::string::npos ? std::string() : percentDecode(part.substr(eq + 1), true);
+            std::string value =
+                eq == std::string::npos ? std::string() : percentDecode(part.substr(eq + 1), true);
             out.emplace_back(std::move(key), std::move(value));
         }
         start = amp + 1;

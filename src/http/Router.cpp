@@ -61,6 +61,7 @@ void Router::add(const std::string& method, const std::string& pattern, Handler 
     }
     Route r;
     r.segments = std::move(segments);
+    r.pattern = pattern;
     r.methods[method] = std::move(handler);
     _routes.push_back(std::move(r));
 }
@@ -116,14 +117,15 @@ Response Router::route(const Request& request) const {
         }
         throw ApiError::detail(404, "The requested resource could not be found.");
     }
+    if (_guard) _guard(request, r->pattern);
     const std::string allow = allowHeader(r->methods);
     const std::string& method = request.method == "HEAD" ? std::string("GET") : request.method;
     auto it = r->methods.find(method);
     if (it == r->methods.end()) {
         // The method is quoted back: only an HTTP token may be (a raw socket client can send any bytes).
         bool token = !request.method.empty() && request.method.size() <= 32 &&
-                     request.method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~") ==
-                         std::string::npos;
+                     request.method.find_first_not_of(
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~") == std::string::npos;
         std::string shown = token ? request.method : std::string("?");
         Response resp = ApiError::detail(405, "Method \"" + shown + "\" not allowed.").toResponse();
         resp.setHeader("Allow", allow);

@@ -3,6 +3,7 @@
 #include <Poco/Data/RecordSet.h>
 
 #include "appreg/store/ListSql.h"
+#include "appreg/store/Visibility.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -13,13 +14,19 @@ namespace {
 // The object an entry is linked to, joined by kind; at most one of a/g/t matches.
 const char* const kColumns =
     "s.id, s.timestamp, s.operation, s.object1, s.object1_id, s.changes, s.actor_id, "
-    "COALESCE(a.name, g.name, CAST(t.id AS TEXT)), COALESCE(a.description, g.description, t.description), "
-    "COALESCE(a.id, g.id, t.id)";
+    "COALESCE(a.name, g.name, u.username, CAST(t.id AS TEXT)), "
+    "COALESCE(a.description, g.description, t.description, u.first_name), COALESCE(a.id, g.id, t.id, u.id), "
+    "s.actor_username, au.id, au.first_name, au.last_name, u.last_name";
 const char* const kFrom =
     "activity_stream s "
-    "LEFT JOIN applications a ON s.object1 = 'o_auth2_application' AND s.operation <> 'delete' AND a.id = s.object1_id "
-    "LEFT JOIN organizations g ON s.object1 = 'organization' AND s.operation <> 'delete' AND g.id = s.object1_id "
-    "LEFT JOIN tokens t ON s.object1 = 'o_auth2_access_token' AND s.operation <> 'delete' AND t.id = s.object1_id";
+    "LEFT JOIN applications a ON s.object1 = 'o_auth2_application' AND s.operation <> 'delete' AND a.id = "
+    "s.object1_id "
+    "LEFT JOIN organizations g ON s.object1 = 'organization' AND s.operation <> 'delete' AND g.id = "
+    "s.object1_id "
+    "LEFT JOIN tokens t ON s.object1 = 'o_auth2_access_token' AND s.operation <> 'delete' AND t.id = "
+    "s.object1_id "
+    "LEFT JOIN users u ON s.object1 = 'user' AND s.operation <> 'delete' AND u.id = s.object1_id "
+    "LEFT JOIN users au ON au.id = s.actor_id";
 
 ActivityRow readRow(Poco::Data::RecordSet& rs, std::size_t row) {
     ActivityRow r;
@@ -30,11 +37,18 @@ ActivityRow readRow(Poco::Data::RecordSet& rs, std::size_t row) {
     r.entry.object1 = str(3);
     r.entry.object1Id = rs.value(4, row).convert<std::int64_t>();
     r.entry.changes = str(5);
-    if (!rs.value(6, row).isEmpty()) r.entry.actorId = rs.value(6, row).convert<std::int64_t>();
+    r.entry.hasActor = !rs.value(10, row).isEmpty();
+    if (r.entry.hasActor) r.entry.actorUsername = str(10);
+    if (!rs.value(11, row).isEmpty()) {  // the actor still exists
+        r.entry.actorId = rs.value(11, row).convert<std::int64_t>();
+        r.entry.actorFirstName = str(12);
+        r.entry.actorLastName = str(13);
+    }
     r.objectExists = !rs.value(9, row).isEmpty();
     if (r.objectExists) {
         r.objectName = str(7);
-        r.objectDescription = str(8);
+        r.objectDescription = str(8);  // a user's first name
+        if (!rs.value(14, row).isEmpty()) r.objectLastName = str(14);
     }
     return r;
 }
@@ -49,8 +63,41 @@ SqlSource source() {
     return s;
 }
 
-SqlCondition condition(const domain::ListQuery& query, const std::optional<ActivityScope>& scope) {
+SqlCondition condition(const domain::ListQuery& query, const std::optional<Visibility>& visibility,
+                       const std::optional<ActivityScope>& scope) {
     SqlCondition cond = listCondition(query, source());
+    if (visibility) {
+        const auto& v = *visibility;
+        const std::string orgs = placeholders(v.organizations.size());
+        const std::string admin = placeholders(v.adminOrganizations.size());
+        std::vector<Poco::Dynamic::Var> binds = bindValues(v.organizations);
+        auto append = [&binds](std::vector<Poco::Dynamic::Var> more) {
+            binds.insert(binds.end(), more.begin(), more.end());
+        };
+        append(bindValues(v.adminOrganizations));
+        append({Poco::Dynamic::Var(v.userId)});
+        append(bindValues(v.adminOrganizations));
+        append({Poco::Dynamic::Var(v.userId)});
+        append(bindValues(v.adminOrganizations));
+        cond.add(
+            "s.operation <> 'delete' AND ("
+            "(s.object1 = 'o_auth2_application' AND s.object1_id IN "
+            "(SELECT id FROM applications WHERE organization_id IN (" +
+                orgs +
+                "))) "
+                "OR (s.object1 = 'organization' AND s.object1_id IN (" +
+                admin +
+                ")) "
+                "OR (s.object1 = 'o_auth2_access_token' AND s.object1_id IN (SELECT id FROM tokens WHERE "
+                "user_id = ? "
+                "OR application_id IN (SELECT id FROM applications WHERE organization_id IN (" +
+                admin +
+                ")))) "
+                "OR (s.object1 = 'user' AND (s.object1_id = ? OR s.object1_id IN "
+                "(SELECT user_id FROM organization_roles WHERE organization_id IN (" +
+                admin + ")))))",
+            binds);
+    }
     if (scope) {
         cond.add("s.object1 = ? AND s.object1_id = ? AND s.operation <> 'delete'",
                  {Poco::Dynamic::Var(scope->object1), Poco::Dynamic::Var(scope->objectId)});
@@ -71,10 +118,17 @@ std::int64_t ActivityStreamStore::record(const std::string& operation, const std
                                          const std::string& timestamp) {
     return translateErrors([&] {
         std::string op = operation, obj = object1, ch = changes, ts = timestamp;
+        Poco::Nullable<Poco::Int64> actorId;
+        Poco::Nullable<std::string> actorName;
+        if (_actor) {
+            actorId = _actor->id;
+            actorName = _actor->username;
+        }
         Poco::Int64 id = 0;
-        _connection.session() << "INSERT INTO activity_stream (timestamp, operation, object1, object1_id, changes) "
-                                 "VALUES (?, ?, ?, ?, ?) RETURNING id",
-            use(ts), use(op), use(obj), use(objectId), use(ch), into(id), now;
+        _connection.session()
+            << "INSERT INTO activity_stream (timestamp, operation, object1, object1_id, changes, "
+               "actor_id, actor_username) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            use(ts), use(op), use(obj), use(objectId), use(ch), use(actorId), use(actorName), into(id), now;
         return static_cast<std::int64_t>(id);
     });
 }
@@ -89,15 +143,20 @@ std::optional<ActivityRow> ActivityStreamStore::find(std::int64_t id) {
     });
 }
 
-std::int64_t ActivityStreamStore::count(const domain::ListQuery& query, const std::optional<ActivityScope>& scope) {
-    return translateErrors([&] { return countRows(_connection.session(), source(), query, condition(query, scope)); });
+std::int64_t ActivityStreamStore::count(const domain::ListQuery& query,
+                                        const std::optional<Visibility>& visibility,
+                                        const std::optional<ActivityScope>& scope) {
+    return translateErrors([&] {
+        return countRows(_connection.session(), source(), query, condition(query, visibility, scope));
+    });
 }
 
-std::vector<ActivityRow> ActivityStreamStore::page(const domain::ListQuery& query, std::int64_t offset, int limit,
+std::vector<ActivityRow> ActivityStreamStore::page(const domain::ListQuery& query, std::int64_t offset,
+                                                   int limit, const std::optional<Visibility>& visibility,
                                                    const std::optional<ActivityScope>& scope) {
     return translateErrors([&] {
-        Poco::Data::RecordSet rs =
-            selectPage(_connection.session(), kColumns, source(), condition(query, scope), query, offset, limit);
+        Poco::Data::RecordSet rs = selectPage(_connection.session(), kColumns, source(),
+                                              condition(query, visibility, scope), query, offset, limit);
         std::vector<ActivityRow> rows;
         for (std::size_t i = 0; i < rs.rowCount(); ++i) rows.push_back(readRow(rs, i));
         return rows;

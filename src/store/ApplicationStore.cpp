@@ -52,9 +52,14 @@ SqlSource source() {
     return s;
 }
 
-SqlCondition condition(const domain::ListQuery& query, std::optional<std::int64_t> organizationId) {
+SqlCondition condition(const domain::ListQuery& query, const std::optional<Visibility>& visibility,
+                       std::optional<std::int64_t> organizationId) {
     SqlCondition cond = listCondition(query, source());
     if (organizationId) cond.add("a.organization_id = ?", {Poco::Dynamic::Var(*organizationId)});
+    if (visibility) {
+        cond.add("a.organization_id IN (" + placeholders(visibility->organizations.size()) + ")",
+                 bindValues(visibility->organizations));
+    }
     return cond;
 }
 
@@ -80,11 +85,24 @@ std::optional<ApplicationRow> ApplicationStore::find(std::int64_t id) {
     });
 }
 
-bool ApplicationStore::nameTaken(const std::string& name, std::int64_t organizationId, std::int64_t exceptId) {
+std::optional<ApplicationRow> ApplicationStore::findByClientId(const std::string& clientId) {
+    return translateErrors([&]() -> std::optional<ApplicationRow> {
+        std::string id = clientId;
+        Poco::Data::Statement select(_connection.session());
+        select << "SELECT " << kColumns << " FROM " << kFrom << " WHERE a.client_id = ?", use(id), now;
+        Poco::Data::RecordSet rs(select);
+        if (rs.rowCount() == 0) return std::nullopt;
+        return readRow(rs, 0);
+    });
+}
+
+bool ApplicationStore::nameTaken(const std::string& name, std::int64_t organizationId,
+                                 std::int64_t exceptId) {
     return translateErrors([&] {
         int count = 0;
         std::string n = name;
-        _connection.session() << "SELECT COUNT(*) FROM applications WHERE name = ? AND organization_id = ? AND id <> ?",
+        _connection.session()
+            << "SELECT COUNT(*) FROM applications WHERE name = ? AND organization_id = ? AND id <> ?",
             use(n), use(organizationId), use(exceptId), into(count), now;
         return count > 0;
     });
@@ -97,11 +115,12 @@ std::int64_t ApplicationStore::insert(const domain::Application& app) {
         Poco::Int64 id = 0;
         _connection.session()
             << "INSERT INTO applications (name, description, client_id, client_secret_hash, client_type, "
-               "redirect_uris, authorization_grant_type, skip_authorization, organization_id, created, modified) "
+               "redirect_uris, authorization_grant_type, skip_authorization, organization_id, created, "
+               "modified) "
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             use(a.name), use(a.description), use(a.clientId), use(a.clientSecretHash), use(a.clientType),
-            use(a.redirectUris), use(a.authorizationGrantType), use(skip), use(a.organizationId), use(a.created),
-            use(a.modified), into(id), now;
+            use(a.redirectUris), use(a.authorizationGrantType), use(skip), use(a.organizationId),
+            use(a.created), use(a.modified), into(id), now;
         return static_cast<std::int64_t>(id);
     });
 }
@@ -110,10 +129,11 @@ void ApplicationStore::update(const domain::Application& app) {
     translateErrors([&] {
         domain::Application a = app;
         int skip = a.skipAuthorization ? 1 : 0;
-        _connection.session() << "UPDATE applications SET name = ?, description = ?, client_type = ?, redirect_uris = ?, "
-                                 "skip_authorization = ?, organization_id = ?, modified = ? WHERE id = ?",
-            use(a.name), use(a.description), use(a.clientType), use(a.redirectUris), use(skip), use(a.organizationId),
-            use(a.modified), use(a.id), now;
+        _connection.session()
+            << "UPDATE applications SET name = ?, description = ?, client_type = ?, redirect_uris = ?, "
+               "skip_authorization = ?, organization_id = ?, modified = ? WHERE id = ?",
+            use(a.name), use(a.description), use(a.clientType), use(a.redirectUris), use(skip),
+            use(a.organizationId), use(a.modified), use(a.id), now;
     });
 }
 
@@ -121,17 +141,22 @@ void ApplicationStore::remove(std::int64_t id) {
     translateErrors([&] { _connection.session() << "DELETE FROM applications WHERE id = ?", use(id), now; });
 }
 
-std::int64_t ApplicationStore::count(const domain::ListQuery& query, std::optional<std::int64_t> organizationId) {
+std::int64_t ApplicationStore::count(const domain::ListQuery& query,
+                                     const std::optional<Visibility>& visibility,
+                                     std::optional<std::int64_t> organizationId) {
     return translateErrors([&] {
-        return countRows(_connection.session(), source(), query, condition(query, organizationId));
+        return countRows(_connection.session(), source(), query,
+                         condition(query, visibility, organizationId));
     });
 }
 
-std::vector<ApplicationRow> ApplicationStore::page(const domain::ListQuery& query, std::int64_t offset, int limit,
+std::vector<ApplicationRow> ApplicationStore::page(const domain::ListQuery& query, std::int64_t offset,
+                                                   int limit, const std::optional<Visibility>& visibility,
                                                    std::optional<std::int64_t> organizationId) {
     return translateErrors([&] {
-        Poco::Data::RecordSet rs = selectPage(_connection.session(), kColumns, source(),
-                                              condition(query, organizationId), query, offset, limit);
+        Poco::Data::RecordSet rs =
+            selectPage(_connection.session(), kColumns, source(),
+                       condition(query, visibility, organizationId), query, offset, limit);
         std::vector<ApplicationRow> rows;
         for (std::size_t i = 0; i < rs.rowCount(); ++i) rows.push_back(readRow(rs, i));
         return rows;

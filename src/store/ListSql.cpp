@@ -1,4 +1,5 @@
 #include "appreg/store/ListSql.h"
+#include "appreg/store/Visibility.h"
 
 #include <set>
 
@@ -21,8 +22,12 @@ std::string filterSql(const domain::Filter& f, const SqlSource& source, std::vec
     const std::string col = column(f.ref, source);
     const Var& v = f.values.front();
     switch (f.lookup) {
-        case Lookup::Exact: binds.push_back(v); return col + " = ?";
-        case Lookup::IExact: binds.push_back(v); return "lower(" + col + ") = lower(?)";
+        case Lookup::Exact:
+            binds.push_back(v);
+            return col + " = ?";
+        case Lookup::IExact:
+            binds.push_back(v);
+            return "lower(" + col + ") = lower(?)";
         case Lookup::Contains:
             if (isEmptyText(v)) return "1 = 1";
             binds.push_back(v);
@@ -49,10 +54,18 @@ std::string filterSql(const domain::Filter& f, const SqlSource& source, std::vec
             binds.push_back(v);
             binds.push_back(v);
             return "lower(substr(" + col + ", -length(?))) = lower(?)";
-        case Lookup::Gt: binds.push_back(v); return col + " > ?";
-        case Lookup::Gte: binds.push_back(v); return col + " >= ?";
-        case Lookup::Lt: binds.push_back(v); return col + " < ?";
-        case Lookup::Lte: binds.push_back(v); return col + " <= ?";
+        case Lookup::Gt:
+            binds.push_back(v);
+            return col + " > ?";
+        case Lookup::Gte:
+            binds.push_back(v);
+            return col + " >= ?";
+        case Lookup::Lt:
+            binds.push_back(v);
+            return col + " < ?";
+        case Lookup::Lte:
+            binds.push_back(v);
+            return col + " <= ?";
         case Lookup::In: {
             std::string list;
             for (const auto& item : f.values) {
@@ -61,7 +74,8 @@ std::string filterSql(const domain::Filter& f, const SqlSource& source, std::vec
             }
             return col + " IN (" + list + ")";
         }
-        case Lookup::IsNull: return col + (v.extract<bool>() ? " IS NULL" : " IS NOT NULL");
+        case Lookup::IsNull:
+            return col + (v.extract<bool>() ? " IS NULL" : " IS NOT NULL");
     }
     return "1 = 0";
 }
@@ -154,21 +168,31 @@ std::int64_t countRows(Poco::Data::Session& session, const SqlSource& source, co
     return static_cast<std::int64_t>(n);
 }
 
-Poco::Data::RecordSet selectPage(Poco::Data::Session& session, const std::string& columns, const SqlSource& source,
-                                 const SqlCondition& condition, const domain::ListQuery& query, std::int64_t offset,
-                                 int limit) {
-    // The page's ids first, from the narrowest plan SQLite finds (for the default order: the indexes, no sort);
-    // then only those rows with every column. Selecting every column directly makes SQLite sort the whole
-    // table to return 25 rows.
+Poco::Data::RecordSet selectPage(Poco::Data::Session& session, const std::string& columns,
+                                 const SqlSource& source, const SqlCondition& condition,
+                                 const domain::ListQuery& query, std::int64_t offset, int limit) {
+    // The page's ids first, from the narrowest plan SQLite finds (for the default order: the indexes, no
+    // sort); then only those rows with every column. Selecting every column directly makes SQLite sort the
+    // whole table to return 25 rows.
     const std::string order = orderClause(query, source);
     Poco::Data::Statement select(session);
-    select << "SELECT " << columns << " FROM " << source.from << " WHERE " << source.alias << ".id IN (SELECT "
-           << source.alias << ".id FROM " << narrowFrom(source, query, true) << condition.whereClause() << order
-           << " LIMIT " << limit
-           << " OFFSET " << offset << ")" << order;
+    select << "SELECT " << columns << " FROM " << source.from << " WHERE " << source.alias
+           << ".id IN (SELECT " << source.alias << ".id FROM " << narrowFrom(source, query, true)
+           << condition.whereClause() << order << " LIMIT " << limit << " OFFSET " << offset << ")" << order;
     bindAll(select, condition.binds);
     select.execute();
     return Poco::Data::RecordSet(select);
+}
+
+std::string placeholders(std::size_t n) {
+    if (n == 0) return "NULL";
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+    return out;
+}
+
+std::vector<Poco::Dynamic::Var> bindValues(const std::set<std::int64_t>& ids) {
+    return std::vector<Poco::Dynamic::Var>(ids.begin(), ids.end());
 }
 
 }  // namespace appreg::store

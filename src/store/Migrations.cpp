@@ -90,6 +90,36 @@ CREATE TRIGGER tokens_uncounted AFTER DELETE ON tokens
 CREATE TRIGGER activity_stream_counted AFTER INSERT ON activity_stream
     BEGIN UPDATE row_counts SET n = n + 1 WHERE table_name = 'activity_stream'; END;
 )SQL"},
+        {4, "users, organization roles, the actor of activity entries",
+         R"SQL(
+CREATE TABLE users (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    username          TEXT NOT NULL UNIQUE,
+    first_name        TEXT NOT NULL DEFAULT '',
+    last_name         TEXT NOT NULL DEFAULT '',
+    email             TEXT NOT NULL DEFAULT '',
+    password          TEXT NOT NULL DEFAULT '',
+    is_superuser      INTEGER NOT NULL DEFAULT 0 CHECK (is_superuser IN (0, 1)),
+    is_system_auditor INTEGER NOT NULL DEFAULT 0 CHECK (is_system_auditor IN (0, 1)),
+    created           TEXT NOT NULL,
+    modified          TEXT NOT NULL
+);
+CREATE TABLE organization_roles (
+    organization_id INTEGER NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    user_id         INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    role            TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+    PRIMARY KEY (organization_id, user_id, role)
+);
+CREATE INDEX organization_roles_user ON organization_roles (user_id);
+CREATE INDEX tokens_user ON tokens (user_id);
+ALTER TABLE activity_stream ADD COLUMN actor_username TEXT;
+CREATE INDEX activity_stream_actor ON activity_stream (actor_id);
+INSERT INTO row_counts (table_name, n) VALUES ('users', 0);
+CREATE TRIGGER users_counted AFTER INSERT ON users
+    BEGIN UPDATE row_counts SET n = n + 1 WHERE table_name = 'users'; END;
+CREATE TRIGGER users_uncounted AFTER DELETE ON users
+    BEGIN UPDATE row_counts SET n = n - 1 WHERE table_name = 'users'; END;
+)SQL"},
     };
     return all;
 }
@@ -107,7 +137,8 @@ int applyMigrations(Connection& connection) {
         int seen = 0;
         translateErrors([&] {
             int version = m.version;
-            session << "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", use(version), into(seen), now;
+            session << "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", use(version), into(seen),
+                now;
         });
         if (seen == 0) {
             translateErrors([&] {
@@ -123,7 +154,8 @@ int applyMigrations(Connection& connection) {
         current = m.version;
     }
     int newest = 0;
-    translateErrors([&] { session << "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", into(newest), now; });
+    translateErrors(
+        [&] { session << "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", into(newest), now; });
     if (newest > current) {
         throw std::runtime_error("the database schema (version " + std::to_string(newest) +
                                  ") is newer than this worker understands (" + std::to_string(current) + ")");

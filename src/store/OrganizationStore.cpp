@@ -3,6 +3,7 @@
 #include <Poco/Data/RecordSet.h>
 
 #include "appreg/store/ListSql.h"
+#include "appreg/store/Visibility.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -31,6 +32,15 @@ SqlSource source() {
     s.alias = "g";
     s.fields = &domain::organizationFields();
     return s;
+}
+
+SqlCondition condition(const domain::ListQuery& query, const std::optional<Visibility>& visibility) {
+    SqlCondition cond = listCondition(query, source());
+    if (visibility) {
+        cond.add("g.id IN (" + placeholders(visibility->organizations.size()) + ")",
+                 bindValues(visibility->organizations));
+    }
+    return cond;
 }
 
 }  // namespace
@@ -83,7 +93,8 @@ std::int64_t OrganizationStore::insert(const domain::Organization& org) {
 void OrganizationStore::update(const domain::Organization& org) {
     translateErrors([&] {
         domain::Organization o = org;
-        _connection.session() << "UPDATE organizations SET name = ?, description = ?, modified = ? WHERE id = ?",
+        _connection.session()
+            << "UPDATE organizations SET name = ?, description = ?, modified = ? WHERE id = ?",
             use(o.name), use(o.description), use(o.modified), use(o.id), now;
     });
 }
@@ -92,17 +103,18 @@ void OrganizationStore::remove(std::int64_t id) {
     translateErrors([&] { _connection.session() << "DELETE FROM organizations WHERE id = ?", use(id), now; });
 }
 
-std::int64_t OrganizationStore::count(const domain::ListQuery& query) {
-    return translateErrors([&] {
-        return countRows(_connection.session(), source(), query, listCondition(query, source()));
-    });
+std::int64_t OrganizationStore::count(const domain::ListQuery& query,
+                                      const std::optional<Visibility>& visibility) {
+    return translateErrors(
+        [&] { return countRows(_connection.session(), source(), query, condition(query, visibility)); });
 }
 
 std::vector<domain::Organization> OrganizationStore::page(const domain::ListQuery& query, std::int64_t offset,
-                                                          int limit) {
+                                                          int limit,
+                                                          const std::optional<Visibility>& visibility) {
     return translateErrors([&] {
-        Poco::Data::RecordSet rs =
-            selectPage(_connection.session(), kColumns, source(), listCondition(query, source()), query, offset, limit);
+        Poco::Data::RecordSet rs = selectPage(_connection.session(), kColumns, source(),
+                                              condition(query, visibility), query, offset, limit);
         std::vector<domain::Organization> rows;
         for (std::size_t i = 0; i < rs.rowCount(); ++i) rows.push_back(readRow(rs, i));
         return rows;

@@ -4,6 +4,7 @@
 
 #include "appreg/domain/Application.h"
 #include "appreg/store/ListSql.h"
+#include "appreg/store/Visibility.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -12,9 +13,11 @@ namespace appreg::store {
 namespace {
 
 const char* const kColumns =
-    "t.id, t.description, t.user_id, t.application_id, t.token_digest, t.refresh_token_digest, t.scope, t.expires, "
-    "t.created, t.modified, a.name";
-const char* const kFrom = "tokens t LEFT JOIN applications a ON a.id = t.application_id";
+    "t.id, t.description, t.user_id, t.application_id, t.token_digest, t.refresh_token_digest, t.scope, "
+    "t.expires, "
+    "t.created, t.modified, a.name, a.organization_id, u.username, u.first_name, u.last_name";
+const char* const kFrom =
+    "tokens t LEFT JOIN applications a ON a.id = t.application_id LEFT JOIN users u ON u.id = t.user_id";
 
 TokenRow readRow(Poco::Data::RecordSet& rs, std::size_t row) {
     TokenRow r;
@@ -31,6 +34,12 @@ TokenRow readRow(Poco::Data::RecordSet& rs, std::size_t row) {
     r.token.created = str(8);
     r.token.modified = str(9);
     if (!isNull(10)) r.applicationName = str(10);
+    if (!isNull(11)) r.applicationOrganizationId = rs.value(11, row).convert<std::int64_t>();
+    if (!isNull(12)) {
+        r.username = str(12);
+        r.userFirstName = str(13);
+        r.userLastName = str(14);
+    }
     return r;
 }
 
@@ -45,10 +54,32 @@ SqlSource source() {
     return s;
 }
 
-SqlCondition condition(const domain::ListQuery& query, std::optional<std::int64_t> applicationId) {
+SqlCondition condition(const domain::ListQuery& query, const std::optional<Visibility>& visibility,
+                       std::optional<std::int64_t> applicationId) {
     SqlCondition cond = listCondition(query, source());
     if (applicationId) cond.add("t.application_id = ?", {Poco::Dynamic::Var(*applicationId)});
+    if (visibility) {
+        std::vector<Poco::Dynamic::Var> binds{Poco::Dynamic::Var(visibility->userId)};
+        for (auto id : visibility->adminOrganizations) binds.emplace_back(id);
+        cond.add(
+            "(t.user_id = ? OR t.application_id IN (SELECT id FROM applications WHERE organization_id IN (" +
+                placeholders(visibility->adminOrganizations.size()) + ")))",
+            binds);
+    }
     return cond;
+}
+
+std::optional<TokenRow> findWhere(Connection& connection, const std::string& where,
+                                  const Poco::Dynamic::Var& value) {
+    return translateErrors([&]() -> std::optional<TokenRow> {
+        Poco::Data::Statement select(connection.session());
+        select << "SELECT " << kColumns << " FROM " << kFrom << " WHERE " << where;
+        bindAll(select, {value});
+        select.execute();
+        Poco::Data::RecordSet rs(select);
+        if (rs.rowCount() == 0) return std::nullopt;
+        return readRow(rs, 0);
+    });
 }
 
 }  // namespace
@@ -62,14 +93,14 @@ const domain::ListResource& tokenListResource() {
     return resource;
 }
 
-std::optional<TokenRow> TokenStore::find(std::int64_t id) {
-    return translateErrors([&]() -> std::optional<TokenRow> {
-        Poco::Data::Statement select(_connection.session());
-        select << "SELECT " << kColumns << " FROM " << kFrom << " WHERE t.id = ?", use(id), now;
-        Poco::Data::RecordSet rs(select);
-        if (rs.rowCount() == 0) return std::nullopt;
-        return readRow(rs, 0);
-    });
+std::optional<TokenRow> TokenStore::find(std::int64_t id) { return findWhere(_connection, "t.id = ?", id); }
+
+std::optional<TokenRow> TokenStore::findByDigest(const std::string& tokenDigest) {
+    return findWhere(_connection, "t.token_digest = ?", tokenDigest);
+}
+
+std::optional<TokenRow> TokenStore::findByRefreshDigest(const std::string& refreshDigest) {
+    return findWhere(_connection, "t.refresh_token_digest = ?", refreshDigest);
 }
 
 std::int64_t TokenStore::insert(const domain::Token& token) {
@@ -84,8 +115,8 @@ std::int64_t TokenStore::insert(const domain::Token& token) {
         _connection.session() << "INSERT INTO tokens (description, user_id, application_id, token_digest, "
                                  "refresh_token_digest, scope, expires, created, modified) "
                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            use(t.description), use(user), use(app), use(t.tokenDigest), use(refresh), use(t.scope), use(t.expires),
-            use(t.created), use(t.modified), into(id), now;
+            use(t.description), use(user), use(app), use(t.tokenDigest), use(refresh), use(t.scope),
+            use(t.expires), use(t.created), use(t.modified), into(id), now;
         return static_cast<std::int64_t>(id);
     });
 }
@@ -102,22 +133,28 @@ void TokenStore::remove(std::int64_t id) {
     translateErrors([&] { _connection.session() << "DELETE FROM tokens WHERE id = ?", use(id), now; });
 }
 
-std::int64_t TokenStore::count(const domain::ListQuery& query, std::optional<std::int64_t> applicationId) {
-    return translateErrors([&] { return countRows(_connection.session(), source(), query, condition(query, applicationId)); });
+std::int64_t TokenStore::count(const domain::ListQuery& query, const std::optional<Visibility>& visibility,
+                               std::optional<std::int64_t> applicationId) {
+    return translateErrors([&] {
+        return countRows(_connection.session(), source(), query, condition(query, visibility, applicationId));
+    });
 }
 
 std::vector<TokenRow> TokenStore::page(const domain::ListQuery& query, std::int64_t offset, int limit,
+                                       const std::optional<Visibility>& visibility,
                                        std::optional<std::int64_t> applicationId) {
     return translateErrors([&] {
         Poco::Data::RecordSet rs =
-            selectPage(_connection.session(), kColumns, source(), condition(query, applicationId), query, offset, limit);
+            selectPage(_connection.session(), kColumns, source(), condition(query, visibility, applicationId),
+                       query, offset, limit);
         std::vector<TokenRow> rows;
         for (std::size_t i = 0; i < rs.rowCount(); ++i) rows.push_back(readRow(rs, i));
         return rows;
     });
 }
 
-std::map<std::int64_t, TokenSummaryRow> TokenStore::summaries(const std::vector<std::int64_t>& applicationIds) {
+std::map<std::int64_t, TokenSummaryRow> TokenStore::summaries(
+    const std::vector<std::int64_t>& applicationIds) {
     std::map<std::int64_t, TokenSummaryRow> out;
     if (applicationIds.empty()) return out;
     for (auto id : applicationIds) out[id];
@@ -139,15 +176,16 @@ std::map<std::int64_t, TokenSummaryRow> TokenStore::summaries(const std::vector<
         }
         // The first 10 of each application, by id: a window over the (application_id, id) index.
         Poco::Data::Statement firsts(_connection.session());
-        firsts << "SELECT application_id, id, scope FROM (SELECT application_id, id, scope, ROW_NUMBER() OVER "
-                  "(PARTITION BY application_id ORDER BY id) AS n FROM tokens WHERE application_id IN ("
-               << list << ")) WHERE n <= 10 ORDER BY application_id, id";
+        firsts
+            << "SELECT application_id, id, scope FROM (SELECT application_id, id, scope, ROW_NUMBER() OVER "
+               "(PARTITION BY application_id ORDER BY id) AS n FROM tokens WHERE application_id IN ("
+            << list << ")) WHERE n <= 10 ORDER BY application_id, id";
         bindAll(firsts, binds);
         firsts.execute();
         Poco::Data::RecordSet fs(firsts);
         for (std::size_t i = 0; i < fs.rowCount(); ++i) {
-            out[fs.value(0, i).convert<std::int64_t>()].first.emplace_back(fs.value(1, i).convert<std::int64_t>(),
-                                                                          fs.value(2, i).convert<std::string>());
+            out[fs.value(0, i).convert<std::int64_t>()].first.emplace_back(
+                fs.value(1, i).convert<std::int64_t>(), fs.value(2, i).convert<std::string>());
         }
     });
     return out;

@@ -7,6 +7,7 @@
 #include "appreg/api/OrganizationsApi.h"
 #include "appreg/api/Stores.h"
 #include "appreg/api/TokensApi.h"
+#include "appreg/api/UsersApi.h"
 #include "appreg/http/Request.h"
 #include "appreg/http/Response.h"
 #include "appreg/http/Router.h"
@@ -17,12 +18,14 @@ namespace appreg::api {
 class ActivityStreamApi {
 public:
     ActivityStreamApi(Stores& stores, ApplicationsApi& applications, OrganizationsApi& organizations,
-                      TokensApi& tokens, std::string nodeName)
+                      TokensApi& tokens, UsersApi& users, std::string nodeName, const domain::Caller& caller)
         : _stores(stores),
           _applications(applications),
           _organizations(organizations),
           _tokens(tokens),
-          _nodeName(std::move(nodeName)) {}
+          _users(users),
+          _nodeName(std::move(nodeName)),
+          _caller(caller) {}
 
     http::Response list(const http::Request& request, const http::PathParams& params);
     http::Response get(const http::Request& request, const http::PathParams& params);
@@ -32,13 +35,17 @@ public:
     http::Response listForOrganization(const http::Request& request, const http::PathParams& params);
     /// GET /api/v2/tokens/{id}/activity_stream/.
     http::Response listForToken(const http::Request& request, const http::PathParams& params);
+    /// GET /api/v2/users/{id}/activity_stream/.
+    http::Response listForUser(const http::Request& request, const http::PathParams& params);
 
 private:
     Stores& _stores;
     ApplicationsApi& _applications;
     OrganizationsApi& _organizations;
     TokensApi& _tokens;
+    UsersApi& _users;
     std::string _nodeName;
+    const domain::Caller& _caller;
 
     http::Response listScoped(const http::Request& request, const std::optional<store::ActivityScope>& scope);
 };

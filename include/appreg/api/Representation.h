@@ -11,6 +11,9 @@
 #include "appreg/domain/Application.h"
 #include "appreg/domain/Organization.h"
 #include "appreg/domain/Token.h"
+#include "appreg/domain/User.h"
+#include "appreg/store/ActivityStreamStore.h"
+#include "appreg/store/TokenStore.h"
 
 namespace appreg::api {
 
@@ -51,27 +54,33 @@ Poco::JSON::Object::Ptr organizationChanges(const domain::Organization& org);
 
 /// The AWX JSON of an access token. `clearToken`/`clearRefresh` are given only in the 201 that creates it;
 /// otherwise both show "************" (refresh_token is null when the token has none).
-Poco::JSON::Object::Ptr renderToken(const domain::Token& token, const std::optional<std::string>& applicationName,
-                                    const std::optional<std::string>& clearToken,
+Poco::JSON::Object::Ptr renderToken(const store::TokenRow& row, const std::optional<std::string>& clearToken,
                                     const std::optional<std::string>& clearRefresh);
 
+/// The AWX JSON of a user; `password` shows "$encrypted$".
+Poco::JSON::Object::Ptr renderUser(const domain::User& user, const UserCapabilities& caps);
+
+/// `changes` of a user's create/delete entry: every writable field but the password, plus id.
+Poco::JSON::Object::Ptr userChanges(const domain::User& user);
+
 /// `changes` of a token's create/delete entry: the token censored, the application by name.
-Poco::JSON::Object::Ptr tokenChanges(const domain::Token& token, const std::optional<std::string>& applicationName);
+Poco::JSON::Object::Ptr tokenChanges(const domain::Token& token,
+                                     const std::optional<std::string>& applicationName);
 
 /// The AWX JSON of an activity-stream entry. The linked object shows in related/summary_fields only while it
-/// exists, and never for a delete.
-Poco::JSON::Object::Ptr renderActivity(const domain::ActivityEntry& entry, bool objectExists,
-                                       const std::string& objectName, const std::string& objectDescription,
-                                       const std::string& nodeName);
+/// exists, and never for a delete; the actor while it exists (a deleted actor shows with id null).
+Poco::JSON::Object::Ptr renderActivity(const store::ActivityRow& row, const std::string& nodeName);
 
 /// `changes` of an update entry: `{field: [old, new]}` for each key whose value differs, in `before`'s order.
 /// Empty when nothing changed (then no entry is written).
-Poco::JSON::Object::Ptr changedValues(const Poco::JSON::Object::Ptr& before, const Poco::JSON::Object::Ptr& after);
+Poco::JSON::Object::Ptr changedValues(const Poco::JSON::Object::Ptr& before,
+                                      const Poco::JSON::Object::Ptr& after);
 
 /// `/api/v2/applications/<id>/` and friends: every URL the API renders is built here.
 std::string applicationUrl(std::int64_t id);
 std::string organizationUrl(std::int64_t id);
 std::string tokenUrl(std::int64_t id);
 std::string activityUrl(std::int64_t id);
+std::string userUrl(std::int64_t id);
 
 }  // namespace appreg::api

@@ -4,8 +4,12 @@
 
 namespace appreg::app {
 
+struct Config;
+
 /// The `appreg-fcgi` command: options and layered configuration (defaults, then --config FILE, then flags)
-/// through Poco::Util, then the database migration and the FastCGI server.
+/// through Poco::Util, then the database migration and the FastCGI server. `appreg-fcgi create-superuser
+/// --username NAME` instead creates the first superuser, with the password read from standard input: users
+/// are bootstrapped from the command line, never by an unauthenticated request.
 class AppregApplication : public Poco::Util::Application {
 public:
     AppregApplication();
@@ -17,7 +21,9 @@ protected:
 
 private:
     bool _helpRequested = false;
+    std::string _username;  ///< --username, for create-superuser
     void displayHelp() const;
+    int runCreateSuperuser(const app::Config& cfg);
 };
 
 }  // namespace appreg::app

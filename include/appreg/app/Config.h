@@ -12,18 +12,22 @@ namespace appreg::app {
 
 /// Every setting of the worker, with its default. conf/appreg.properties documents each key.
 struct Config {
-    store::DatabaseOptions db;            ///< db.path, db.synchronous, db.busy_timeout_ms
-    std::string listen;                   ///< listen: "" (inherited fd 0 / fd 3), "unix:PATH" or "HOST:PORT"
-    int listenBacklog = 128;              ///< listen.backlog
-    std::string listenGroup;              ///< listen.group: group of a socket created by `listen`
-    int threads = 4;                      ///< threads
-    std::size_t maxBodyBytes = 1048576;   ///< request.max_body_bytes
-    std::string pathPrefix;               ///< http.path_prefix, stripped from REQUEST_URI before routing
-    std::string nodeName;                 ///< node.name (default: the host name)
-    int shutdownGraceMs = 5000;           ///< shutdown.grace_ms
-    int readTimeoutMs = 30000;            ///< request.read_timeout_ms
-    bool logRequests = true;              ///< log.requests
+    store::DatabaseOptions db;           ///< db.path, db.synchronous, db.busy_timeout_ms
+    std::string listen;                  ///< listen: "" (inherited fd 0 / fd 3), "unix:PATH" or "HOST:PORT"
+    int listenBacklog = 128;             ///< listen.backlog
+    std::string listenGroup;             ///< listen.group: group of a socket created by `listen`
+    int threads = 4;                     ///< threads
+    std::size_t maxBodyBytes = 1048576;  ///< request.max_body_bytes
+    std::string pathPrefix;              ///< http.path_prefix, stripped from REQUEST_URI before routing
+    std::string nodeName;                ///< node.name (default: the host name)
+    int shutdownGraceMs = 5000;          ///< shutdown.grace_ms
+    int readTimeoutMs = 30000;           ///< request.read_timeout_ms
+    bool logRequests = true;             ///< log.requests
     std::int64_t tokenLifetimeSeconds = 31536000000;  ///< oauth2.access_token_expire_seconds (AWX's default)
+    int passwordIterations = 600000;  ///< auth.password_iterations: PBKDF2 iterations of new password hashes
+    int credentialCacheSize =
+        10000;  ///< auth.credential_cache_size: verified Basic credentials kept (0: none)
+    int credentialCacheSeconds = 300;  ///< auth.credential_cache_seconds: how long one stays verified
 
     /// Reads the keys from a (layered) configuration, keeping defaults for absent ones.
     /// Throws std::invalid_argument naming the key of any invalid value.

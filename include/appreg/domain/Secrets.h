@@ -5,11 +5,18 @@
 
 namespace appreg::domain {
 
-/// `n` characters of `[A-Za-z0-9]`, uniformly drawn from the kernel CSPRNG (getrandom(2)), as DOT/oauthlib do.
+/// `n` characters of `[A-Za-z0-9]`, uniformly drawn from the kernel CSPRNG (getrandom(2)), as DOT/oauthlib
+/// do.
 std::string randomAlphanumeric(std::size_t n);
 
 /// 32 lower-case hex characters from the CSPRNG: request ids.
 std::string randomHex32();
+
+/// `n` bytes from the CSPRNG.
+std::string randomBytes(std::size_t n);
+
+/// Lower-case hex HMAC-SHA256 of `data` under `key`.
+std::string hmacSha256Hex(const std::string& key, const std::string& data);
 
 /// Lower-case hex SHA-256 of `data`.
 std::string sha256Hex(const std::string& data);

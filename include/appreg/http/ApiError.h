@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <Poco/Dynamic/Var.h>
 
@@ -18,6 +20,9 @@ public:
     /// `{"detail": message}` with the given status.
     static ApiError detail(int status, const std::string& message);
 
+    /// Adds a header to the response (e.g. WWW-Authenticate on a 401).
+    ApiError& withHeader(const std::string& name, const std::string& value);
+
     int status() const { return _status; }
     const Poco::Dynamic::Var& body() const { return _body; }
     Response toResponse() const;
@@ -25,6 +30,7 @@ public:
 private:
     int _status;
     Poco::Dynamic::Var _body;
+    std::vector<std::pair<std::string, std::string>> _headers;
 };
 
 }  // namespace appreg::http

@@ -8,6 +8,7 @@
 #include "appreg/domain/ListQuery.h"
 #include "appreg/domain/Organization.h"
 #include "appreg/store/Database.h"
+#include "appreg/store/Visibility.h"
 
 namespace appreg::store {
 
@@ -28,8 +29,10 @@ public:
     /// Deletes the organization; its applications and their tokens go with it (ON DELETE CASCADE).
     void remove(std::int64_t id);
 
-    std::int64_t count(const domain::ListQuery& query);
-    std::vector<domain::Organization> page(const domain::ListQuery& query, std::int64_t offset, int limit);
+    /// With a visibility, only the organizations where the caller has a role.
+    std::int64_t count(const domain::ListQuery& query, const std::optional<Visibility>& visibility);
+    std::vector<domain::Organization> page(const domain::ListQuery& query, std::int64_t offset, int limit,
+                                           const std::optional<Visibility>& visibility);
 
 private:
     Connection& _connection;

@@ -1,0 +1,111 @@
+#include "appreg/api/Authenticator.h"
+
+#include <cctype>
+#include <iterator>
+#include <sstream>
+
+#include <Poco/Base64Decoder.h>
+
+#include "appreg/domain/Passwords.h"
+#include "appreg/domain/Secrets.h"
+#include "appreg/domain/Timestamp.h"
+#include "appreg/http/ApiError.h"
+
+namespace appreg::api {
+
+const char* const kNotAuthenticated = "Authentication credentials were not provided.";
+const char* const kInvalidCredentials = "Invalid username/password.";
+const char* const kWwwAuthenticate = "Bearer realm=api authorization_url=/api/o/authorize/";
+
+namespace {
+
+http::ApiError unauthorized(const char* message) {
+    http::ApiError error = http::ApiError::detail(401, message);
+    error.withHeader("WWW-Authenticate", kWwwAuthenticate);
+    return error;
+}
+
+/// The scheme (case-insensitive, as RFC 7235) and the rest, trimmed.
+bool splitScheme(const std::string& value, const std::string& scheme, std::string& rest) {
+    if (value.size() < scheme.size()) return false;
+    for (std::size_t i = 0; i < scheme.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(value[i])) != scheme[i]) return false;
+    }
+    if (value.size() > scheme.size() && value[scheme.size()] != ' ') return false;
+    rest = domain::trim(value.substr(scheme.size()));
+    return true;
+}
+
+}  // namespace
+
+std::optional<BasicCredentials> parseBasic(const std::string& authorization) {
+    std::string encoded;
+    if (!splitScheme(authorization, "basic", encoded) || encoded.empty()) return std::nullopt;
+    if (encoded.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") !=
+        std::string::npos) {
+        return std::nullopt;
+    }
+    std::string decoded;
+    try {
+        std::istringstream in(encoded);
+        Poco::Base64Decoder decoder(in);
+        decoded.assign(std::istreambuf_iterator<char>(decoder), std::istreambuf_iterator<char>());
+    } catch (const Poco::Exception&) {
+        return std::nullopt;
+    }
+    auto colon = decoded.find(':');
+    if (colon == std::string::npos) return std::nullopt;
+    return BasicCredentials{decoded.substr(0, colon), decoded.substr(colon + 1)};
+}
+
+std::optional<domain::User> Authenticator::checkPassword(const std::string& username,
+                                                         const std::string& password) {
+    auto user = _stores.users.findByUsername(username);
+    if (!user) {
+        // As Django's ModelBackend: hash anyway, so that an unknown name costs what a wrong password costs.
+        domain::hashPassword(password, _dummyIterations);
+        return std::nullopt;
+    }
+    const std::string key = _cache.key(username, password);
+    if (_cache.contains(key, user->id, user->passwordHash)) return user;
+    if (!domain::verifyPassword(password, user->passwordHash)) return std::nullopt;
+    _cache.remember(key, user->id, user->passwordHash);
+    return user;
+}
+
+domain::Caller Authenticator::callerFor(domain::User user, bool readScope) {
+    domain::Caller caller;
+    caller.roles = _stores.users.roles(user.id);
+    caller.user = std::move(user);
+    caller.readScope = readScope;
+    return caller;
+}
+
+domain::Caller Authenticator::authenticate(const std::string& authorization) {
+    const std::string value = domain::trim(authorization);
+    if (value.empty()) throw unauthorized(kNotAuthenticated);
+    std::string token;
+    if (splitScheme(value, "bearer", token)) {
+        // DRF answers a bad or expired token like a missing one (awx-reference.md §4.4).
+        if (token.empty() || token.find(' ') != std::string::npos) throw unauthorized(kNotAuthenticated);
+        auto row = _stores.tokens.findByDigest(domain::sha256Hex(token));
+        if (!row || !row->token.userId ||
+            row->token.expires <= domain::formatTimestamp(domain::nowMicros())) {
+            throw unauthorized(kNotAuthenticated);
+        }
+        auto user = _stores.users.find(*row->token.userId);
+        if (!user) throw unauthorized(kNotAuthenticated);
+        bool write = (" " + row->token.scope + " ").find(" write ") != std::string::npos;
+        return callerFor(std::move(*user), !write);
+    }
+    std::string ignored;
+    // No authenticator claims another scheme: the request is anonymous, as in DRF.
+    if (!splitScheme(value, "basic", ignored)) throw unauthorized(kNotAuthenticated);
+    auto credentials = parseBasic(value);
+    if (!credentials) throw unauthorized(kInvalidCredentials);
+    auto user = checkPassword(credentials->username, credentials->password);
+    if (!user) throw unauthorized(kInvalidCredentials);
+    return callerFor(std::move(*user), false);
+}
+
+}  // namespace appreg::api
