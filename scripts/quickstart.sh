@@ -77,6 +77,17 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# The first superuser comes from the command line, never over HTTP. Its password is made once, kept in
+# var/admin-password (mode 0600, only for this local setup), and reused on later starts.
+if [ ! -s "$var/admin-password" ]; then
+    (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '+/=\n' >"$var/admin-password")
+    if ! build/appreg-fcgi create-superuser --db var/appreg.db --username admin <"$var/admin-password"; then
+        rm -f "$var/admin-password"
+        echo "quickstart: could not create the superuser (see above); rm -r var/ starts from scratch" >&2
+        exit 1
+    fi
+fi
+
 build/appreg-fcgi --db var/appreg.db --listen unix:var/run/appreg.sock &
 worker_pid=$!
 
@@ -120,18 +131,19 @@ cat <<EOF
 appreg is serving $base/api/v2/  (database: var/appreg.db, lighttpd log: var/lighttpd/error.log)
 The worker logs one line per request below. Ctrl-C stops both.
 
-Try, in another terminal:
+Every route but /api/v2/ping/ needs credentials. The superuser is "admin"; its password is in
+var/admin-password. Try, in another terminal:
 
   curl -s $base/api/v2/ping/
 
-  curl -s -H 'Content-Type: application/json' -d '{"name":"Default"}' \\
+  curl -s -u admin:\$(cat var/admin-password) -H 'Content-Type: application/json' -d '{"name":"Default"}' \\
        $base/api/v2/organizations/
 
-  curl -s -H 'Content-Type: application/json' \\
+  curl -s -u admin:\$(cat var/admin-password) -H 'Content-Type: application/json' \\
        -d '{"authorization_grant_type":"password","client_type":"confidential","name":"test app","organization":1}' \\
        $base/api/v2/applications/
 
-  curl -s $base/api/v2/applications/
+  curl -s -u admin:\$(cat var/admin-password) $base/api/v2/applications/
 
 EOF
 
