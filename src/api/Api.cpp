@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 
 #include <Poco/Logger.h>
 
@@ -21,10 +22,19 @@ using http::Request;
 using http::Response;
 using W = OptionsView::Write;
 
+namespace {
+
+CredentialCache& requireCache(const ApiSettings& settings) {
+    if (settings.credentials == nullptr) throw std::invalid_argument("ApiSettings.credentials must be set");
+    return *settings.credentials;
+}
+
+}  // namespace
+
 Api::Api(const ApiSettings& settings, store::Database& database)
     : _connection(database.connect()),
       _stores(*_connection, database),
-      _authenticator(_stores, *settings.credentials, settings.passwordIterations),
+      _authenticator(_stores, requireCache(settings), settings.passwordIterations),
       _applications(_stores, _caller),
       _organizations(_stores, _applications, _caller),
       _tokens(_stores, _applications, settings.tokenLifetimeSeconds, _caller),
