@@ -58,8 +58,9 @@ FcgiServer::FcgiServer(ListenSocket& socket, ServerOptions options, HandlerFacto
 void FcgiServer::prepareProcess() {
     sigset_t set = stopSignals();
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    // Read by FCGX_Init. libfcgi closes a connection itself only after one of its streams failed (workerLoop hands
-    // every other one to the Acceptor); it must not then wait up to 2 s in a worker thread for the peer to close.
+    // Read by FCGX_Init. libfcgi closes a connection itself only after one of its streams failed (workerLoop
+    // hands every other one to the Acceptor); it must not then wait up to 2 s in a worker thread for the peer
+    // to close.
     setenv("LIBFCGI_OS_CLOSE_POLL_TIMEOUT", "0", 1);
 }
 
@@ -162,8 +163,8 @@ void FcgiServer::workerLoop(int index, Acceptor& acceptor) {
             continue;
         }
         serveOne(&request, handler);
-        // libfcgi closes a connection the web server did not ask to keep by lingering in this thread for up to
-        // 2 s until the peer closes; the Acceptor does that instead. libfcgi still closes (at once: see
+        // libfcgi closes a connection the web server did not ask to keep by lingering in this thread for up
+        // to 2 s until the peer closes; the Acceptor does that instead. libfcgi still closes (at once: see
         // prepareProcess) a connection whose streams failed.
         bool keepAlive = request.keepConnection != 0;
         request.keepConnection = 1;
@@ -184,9 +185,10 @@ void FcgiServer::workerLoop(int index, Acceptor& acceptor) {
 bool FcgiServer::refuseTooLarge(int fd, unsigned requestId, const RecordLimits& limits) {
     logger().warning("refused a request whose parameters exceed %z bytes", limits.maxParamsBytes);
     if (requestId == 0) return false;
-    std::string message = "Request header fields exceed the limit of " + std::to_string(limits.maxParamsBytes) + " bytes.";
-    std::string bytes = encodeResponse(requestId, 431, http::reasonPhrase(431),
-                                       http::Response::detail(431, message).body);
+    std::string message =
+        "Request header fields exceed the limit of " + std::to_string(limits.maxParamsBytes) + " bytes.";
+    std::string bytes =
+        encodeResponse(requestId, 431, http::reasonPhrase(431), http::Response::detail(431, message).body);
     // Best effort within the send time-out.
     std::size_t sent = 0;
     while (sent < bytes.size()) {
@@ -212,23 +214,26 @@ void FcgiServer::serveOne(void* opaque, const RequestHandler& handler) {
         return got;
     };
     auto built = http::buildCgiRequest(params, readBody, _options.maxBodyBytes, _options.pathPrefix);
-    http::Response response = built.error ? *built.error : handler(built.request);
-    if (built.request.method == "HEAD") response.body.clear();  // also for errors raised before the router
+    http::Response response =
+        built.error ? *built.error : handler(built.request);  // HEAD: bodiless either way
 
     std::string head = statusLine(response.status);
     if (response.status != 204) head += "Content-Type: application/json\r\n";
     for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
     head += "\r\n";
     FCGX_PutStr(head.data(), static_cast<int>(head.size()), request.out);
-    if (!response.body.empty()) FCGX_PutStr(response.body.data(), static_cast<int>(response.body.size()), request.out);
+    if (!response.body.empty())
+        FCGX_PutStr(response.body.data(), static_cast<int>(response.body.size()), request.out);
     int writeError = FCGX_GetError(request.out);
 
     if (_options.logRequests) {
-        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         char line[64];
         std::snprintf(line, sizeof line, "%.2fms", ms);
-        logger().information("%s %s %d %s %s%s", printable(built.request.method), printable(built.request.path),
-                             response.status, std::string(line), response.header("X-API-Request-Id"),
+        logger().information("%s %s %d %s %s%s", printable(built.request.method),
+                             printable(built.request.path), response.status, std::string(line),
+                             response.header("X-API-Request-Id"),
                              std::string(writeError != 0 ? " (client gone)" : ""));
     }
 }

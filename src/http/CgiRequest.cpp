@@ -15,6 +15,7 @@ CgiRequestResult fail(Request& request, int status, const std::string& message) 
     CgiRequestResult r;
     Response resp = Response::detail(status, message);
     resp.setHeader("X-API-Request-Id", request.requestId);
+    if (request.method == "HEAD") resp.body.clear();  // a HEAD answer never has a body, errors included
     r.error = std::move(resp);
     r.request = std::move(request);
     return r;
@@ -54,7 +55,8 @@ CgiRequestResult buildCgiRequest(const std::map<std::string, std::string>& param
         }
         declared = static_cast<std::size_t>(std::stoull(v));
         if (*declared > maxBodyBytes) {
-            return fail(request, 413, "Request body exceeds the limit of " + std::to_string(maxBodyBytes) + " bytes.");
+            return fail(request, 413,
+                        "Request body exceeds the limit of " + std::to_string(maxBodyBytes) + " bytes.");
         }
     }
 
@@ -70,10 +72,13 @@ CgiRequestResult buildCgiRequest(const std::map<std::string, std::string>& param
         body.append(buf, static_cast<std::size_t>(n));
     }
     if (body.size() > maxBodyBytes) {
-        return fail(request, 413, "Request body exceeds the limit of " + std::to_string(maxBodyBytes) + " bytes.");
+        return fail(request, 413,
+                    "Request body exceeds the limit of " + std::to_string(maxBodyBytes) + " bytes.");
     }
-    if (declared && body.size() < *declared) return fail(request, 400, "Request body is shorter than its Content-Length.");
-    if (declared && body.size() > *declared) return fail(request, 400, "Request body is longer than its Content-Length.");
+    if (declared && body.size() < *declared)
+        return fail(request, 400, "Request body is shorter than its Content-Length.");
+    if (declared && body.size() > *declared)
+        return fail(request, 400, "Request body is longer than its Content-Length.");
     request.body = std::move(body);
 
     CgiRequestResult r;

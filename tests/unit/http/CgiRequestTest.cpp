@@ -9,7 +9,8 @@ using namespace appreg::http;
 
 namespace {
 
-/// A body source that hands out `data` in chunks of at most `chunk` bytes, then 0, or -1 after `failAfter` bytes.
+/// A body source that hands out `data` in chunks of at most `chunk` bytes, then 0, or -1 after `failAfter`
+/// bytes.
 struct FakeBody {
     std::string data;
     std::size_t chunk = 7;
@@ -45,6 +46,7 @@ class CgiRequestTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testCompleteRequest);
     CPPUNIT_TEST(testBodyOverLimitWithAndWithoutContentLength);
     CPPUNIT_TEST(testBodyNotMatchingContentLength);
+    CPPUNIT_TEST(testHeadErrorsHaveNoBody);
     CPPUNIT_TEST(testBrokenBodyAndBadContentLength);
     CPPUNIT_TEST(testPrefixAndFallbackUri);
     CPPUNIT_TEST_SUITE_END();
@@ -92,6 +94,18 @@ public:
         CPPUNIT_ASSERT_EQUAL(400, l.error->status);
     }
 
+    void testHeadErrorsHaveNoBody() {
+        // The fuzzer's find: a HEAD request with a body that does not match its Content-Length.
+        auto p = params("5");
+        p["REQUEST_METHOD"] = "HEAD";
+        FakeBody longer{"{\"a\":1}"};
+        auto r = buildCgiRequest(p, longer.reader(), 1024, "");
+        CPPUNIT_ASSERT(r.error);
+        CPPUNIT_ASSERT_EQUAL(400, r.error->status);
+        CPPUNIT_ASSERT_EQUAL(std::string(), r.error->body);
+        CPPUNIT_ASSERT(!r.error->header("X-API-Request-Id").empty());
+    }
+
     void testBrokenBodyAndBadContentLength() {
         FakeBody broken{std::string(100, 'a')};
         broken.failAfter = 20;
@@ -110,9 +124,11 @@ public:
         FakeBody body{""};
         auto p = params("");
         p["REQUEST_URI"] = "/awx/api/v2/ping/";
-        CPPUNIT_ASSERT_EQUAL(std::string("/api/v2/ping/"), buildCgiRequest(p, body.reader(), 10, "/awx").request.path);
+        CPPUNIT_ASSERT_EQUAL(std::string("/api/v2/ping/"),
+                             buildCgiRequest(p, body.reader(), 10, "/awx").request.path);
         p["REQUEST_URI"] = "/awxx/api/v2/ping/";
-        CPPUNIT_ASSERT_EQUAL(std::string("/awxx/api/v2/ping/"), buildCgiRequest(p, body.reader(), 10, "/awx").request.path);
+        CPPUNIT_ASSERT_EQUAL(std::string("/awxx/api/v2/ping/"),
+                             buildCgiRequest(p, body.reader(), 10, "/awx").request.path);
         p.erase("REQUEST_URI");
         p["SCRIPT_NAME"] = "/api";
         p["PATH_INFO"] = "/v2/ping/";
