@@ -12,6 +12,7 @@
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>
+#include <Poco/SimpleFileChannel.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
@@ -39,16 +40,27 @@ namespace {
 /// Command-line values sit above the config file in the layered configuration.
 constexpr int kCommandLinePriority = -100;
 
-void setUpLogging() {
+/// Log lines go to stderr (the journal under systemd), or appended to `logFile`; returns that file's channel
+/// (null for stderr), which SIGHUP reopens so that logrotate can move the file away.
+Poco::AutoPtr<Poco::SimpleFileChannel> setUpLogging(const std::string& logFile) {
     Poco::AutoPtr<Poco::PatternFormatter> formatter(
         new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%FZ %p %t"));
     formatter->setProperty("times", "UTC");
-    Poco::AutoPtr<Poco::ConsoleChannel> console(new Poco::ConsoleChannel(std::cerr));
-    Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, console));
+    Poco::AutoPtr<Poco::SimpleFileChannel> file;
+    Poco::AutoPtr<Poco::Channel> sink;
+    if (logFile.empty()) {
+        sink = new Poco::ConsoleChannel(std::cerr);
+    } else {
+        file = new Poco::SimpleFileChannel(logFile);
+        file->open();  // fails now, at start, rather than on the first line
+        sink = file;
+    }
+    Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, sink));
     Poco::Logger::root().setChannel(channel);
     Poco::Logger::root().setLevel(Poco::Message::PRIO_INFORMATION);
     Poco::Logger::get("appreg").setChannel(channel);
     Poco::Logger::get("appreg").setLevel(Poco::Message::PRIO_INFORMATION);
+    return file;
 }
 
 /// One line of standard input, without its line end. On a terminal it prompts twice, without echo, and the
@@ -118,6 +130,7 @@ void AppregApplication::handleOption(const std::string& name, const std::string&
         stopOptionsProcessing();
     } else if (name == "config") {
         loadConfiguration(value, 0);
+        _configPath = value;
     } else if (name == "db") {
         config().setString("db.path", value);
     } else if (name == "listen") {
@@ -148,8 +161,6 @@ int AppregApplication::main(const std::vector<std::string>& args) {
         displayHelp();
         return EXIT_OK;
     }
-    setUpLogging();
-    auto& log = Poco::Logger::get("appreg");
     const bool createSuperuser = !args.empty() && args.front() == "create-superuser";
     if (args.size() > (createSuperuser ? 1u : 0u)) {
         std::cerr << "appreg-fcgi: unexpected argument: " << args.back() << " (see --help)\n";
@@ -167,6 +178,15 @@ int AppregApplication::main(const std::vector<std::string>& args) {
         return EXIT_CONFIG;
     }
     if (createSuperuser) return runCreateSuperuser(cfg);
+    Poco::AutoPtr<Poco::SimpleFileChannel> logFile;
+    try {
+        logFile = setUpLogging(cfg.logFile);
+    } catch (const Poco::Exception& e) {
+        std::cerr << "appreg-fcgi: cannot open the log file " << cfg.logFile << ": " << e.displayText()
+                  << "\n";
+        return EXIT_CANTCREAT;
+    }
+    auto& log = Poco::Logger::get("appreg");
 
     try {
         std::unique_ptr<fcgi::ListenSocket> socket;
@@ -196,11 +216,17 @@ int AppregApplication::main(const std::vector<std::string>& args) {
                                   static_cast<unsigned>(cfg.passwordIterations), &credentials};
         fcgi::ServerOptions options;
         options.threads = cfg.threads;
-        options.maxBodyBytes = cfg.maxBodyBytes;
         options.pathPrefix = cfg.pathPrefix;
         options.shutdownGraceMs = cfg.shutdownGraceMs;
-        options.logRequests = cfg.logRequests;
-        options.readTimeoutMs = cfg.readTimeoutMs;
+        options.reloadable = {cfg.maxBodyBytes, cfg.logRequests, cfg.readTimeoutMs};
+        Poco::SimpleFileChannel* reopened = logFile.get();
+        options.onReload = [this, reopened]() -> std::optional<fcgi::ReloadableOptions> {
+            if (reopened != nullptr) {
+                reopened->close();
+                reopened->open();
+            }
+            return reloadableSettings();
+        };
         fcgi::FcgiServer server(*socket, options, [&settings, &database]() -> fcgi::RequestHandler {
             auto api = std::make_shared<api::Api>(settings, database);
             return [api](const http::Request& request) { return api->handle(request); };
@@ -213,6 +239,28 @@ int AppregApplication::main(const std::vector<std::string>& args) {
         log.fatal("cannot start: %s", std::string(e.what()));
         return EXIT_SOFTWARE;
     }
+}
+
+std::optional<fcgi::ReloadableOptions> AppregApplication::reloadableSettings() const {
+    auto& log = Poco::Logger::get("appreg");
+    if (_configPath.empty()) {
+        log.information("SIGHUP: log reopened; no configuration file to reload (started without --config)");
+        return std::nullopt;
+    }
+    try {
+        // The reloadable keys have no command-line flags, so the file alone decides them. The whole file is
+        // validated: one bad value keeps every current setting.
+        Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file(
+            new Poco::Util::PropertyFileConfiguration(_configPath));
+        Config next = Config::from(*file);
+        return fcgi::ReloadableOptions{next.maxBodyBytes, next.logRequests, next.readTimeoutMs};
+    } catch (const std::invalid_argument& e) {
+        log.error("SIGHUP: %s has an invalid setting %s; keeping the current settings", _configPath,
+                  std::string(e.what()));
+    } catch (const Poco::Exception& e) {
+        log.error("SIGHUP: cannot read %s (%s); keeping the current settings", _configPath, e.displayText());
+    }
+    return std::nullopt;
 }
 
 int AppregApplication::runCreateSuperuser(const Config& cfg) {

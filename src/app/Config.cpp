@@ -55,6 +55,7 @@ Config Config::from(const Poco::Util::AbstractConfiguration& conf) {
     c.nodeName = conf.getString("node.name", hostName());
     c.shutdownGraceMs = intKey(conf, "shutdown.grace_ms", c.shutdownGraceMs, 0, 600000);
     c.readTimeoutMs = intKey(conf, "request.read_timeout_ms", c.readTimeoutMs, 100, 3600000);
+    c.logFile = conf.getString("log.file", c.logFile);
     c.passwordIterations = intKey(conf, "auth.password_iterations", c.passwordIterations, 1000, 10000000);
     c.credentialCacheSize = intKey(conf, "auth.credential_cache_size", c.credentialCacheSize, 0, 10000000);
     c.credentialCacheSeconds =

@@ -29,7 +29,8 @@ Acceptor::Acceptor(int listenFd, int headTimeoutMs, int readTimeoutMs, RecordLim
       _peekBuffer(requestHeadCapacity(limits)) {
     _epollFd = epoll_create1(EPOLL_CLOEXEC);
     _wakeFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (_epollFd < 0 || _wakeFd < 0) throw std::runtime_error("epoll/eventfd: " + std::string(std::strerror(errno)));
+    if (_epollFd < 0 || _wakeFd < 0)
+        throw std::runtime_error("epoll/eventfd: " + std::string(std::strerror(errno)));
     epoll_event listenEvent{};
     listenEvent.events = EPOLLIN;
     listenEvent.data.fd = _listenFd;
@@ -149,7 +150,8 @@ void Acceptor::acceptAll() {
             }
             return;
         }
-        timeval timeout{_readTimeoutMs / 1000, (_readTimeoutMs % 1000) * 1000};
+        const int readTimeoutMs = _readTimeoutMs.load();
+        timeval timeout{readTimeoutMs / 1000, (readTimeoutMs % 1000) * 1000};
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
         watch(fd, Clock::now() + std::chrono::milliseconds(_headTimeoutMs));
@@ -180,11 +182,12 @@ bool Acceptor::examine(int fd, bool final) {
             logger().warning("dropped a connection with a malformed FastCGI request head");
             forget(fd, true);
             return true;
-        case RecordVerdict::Incomplete: break;
+        case RecordVerdict::Incomplete:
+            break;
     }
     if (size == _peekBuffer.size()) {
-        // The head does not fit in what the worker is willing to look at (e.g. parameters in thousands of tiny
-        // records): too large, answered as such.
+        // The head does not fit in what the worker is willing to look at (e.g. parameters in thousands of
+        // tiny records): too large, answered as such.
         forget(fd, false);
         queue(ReadyConnection{fd, true, beginRequestId(_peekBuffer.data(), size)});
         return true;
@@ -248,7 +251,8 @@ void Acceptor::run() {
         auto now = Clock::now();
         for (const auto& [fd, pending] : _pending) {
             if (!pending.deadline) continue;
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*pending.deadline - now).count() + 1;
+            auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(*pending.deadline - now).count() + 1;
             if (timeoutMs < 0 || left < timeoutMs) timeoutMs = static_cast<int>(left < 0 ? 0 : left);
         }
         int n = epoll_wait(_epollFd, events.data(), static_cast<int>(events.size()), timeoutMs);

@@ -53,7 +53,11 @@ std::string statusLine(int status) {
 }  // namespace
 
 FcgiServer::FcgiServer(ListenSocket& socket, ServerOptions options, HandlerFactory factory)
-    : _socket(socket), _options(std::move(options)), _factory(std::move(factory)) {}
+    : _socket(socket),
+      _options(std::move(options)),
+      _factory(std::move(factory)),
+      _maxBodyBytes(_options.reloadable.maxBodyBytes),
+      _logRequests(_options.reloadable.logRequests) {}
 
 void FcgiServer::prepareProcess() {
     sigset_t set = stopSignals();
@@ -70,7 +74,8 @@ int FcgiServer::run() {
         return 1;
     }
 
-    Acceptor acceptor(_socket.fd(), _options.headTimeoutMs, _options.readTimeoutMs, RecordLimits{});
+    Acceptor acceptor(_socket.fd(), _options.headTimeoutMs, _options.reloadable.readTimeoutMs,
+                      RecordLimits{});
     std::vector<std::thread> workers;
     {
         std::lock_guard<std::mutex> lock(_mutex);
@@ -96,7 +101,7 @@ int FcgiServer::run() {
             logger().information("signal %d: no longer accepting, finishing in-flight requests", sig);
             signalled = true;
         }
-        if (sig == SIGHUP) logger().information("SIGHUP ignored (the configuration is read at start only)");
+        if (sig == SIGHUP) reload(acceptor);
     }
 
     FCGX_ShutdownPending();
@@ -118,6 +123,21 @@ int FcgiServer::run() {
     }
     logger().information("stopped");
     return 0;
+}
+
+void FcgiServer::reload(Acceptor& acceptor) {
+    if (!_options.onReload) {
+        logger().information("SIGHUP ignored (no configuration file to reload)");
+        return;
+    }
+    std::optional<ReloadableOptions> next = _options.onReload();
+    if (!next) return;  // the hook said why
+    _maxBodyBytes = next->maxBodyBytes;
+    _logRequests = next->logRequests;
+    acceptor.setReadTimeout(next->readTimeoutMs);
+    logger().information(
+        "SIGHUP: reloaded request.max_body_bytes=%z log.requests=%s request.read_timeout_ms=%d",
+        next->maxBodyBytes, std::string(next->logRequests ? "true" : "false"), next->readTimeoutMs);
 }
 
 void FcgiServer::workerLoop(int index, Acceptor& acceptor) {
@@ -213,7 +233,7 @@ void FcgiServer::serveOne(void* opaque, const RequestHandler& handler) {
         if (got < static_cast<int>(n) && FCGX_GetError(request.in) != 0) return -1;
         return got;
     };
-    auto built = http::buildCgiRequest(params, readBody, _options.maxBodyBytes, _options.pathPrefix);
+    auto built = http::buildCgiRequest(params, readBody, _maxBodyBytes.load(), _options.pathPrefix);
     http::Response response =
         built.error ? *built.error : handler(built.request);  // HEAD: bodiless either way
 
@@ -226,7 +246,7 @@ void FcgiServer::serveOne(void* opaque, const RequestHandler& handler) {
         FCGX_PutStr(response.body.data(), static_cast<int>(response.body.size()), request.out);
     int writeError = FCGX_GetError(request.out);
 
-    if (_options.logRequests) {
+    if (_logRequests.load()) {
         double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         char line[64];

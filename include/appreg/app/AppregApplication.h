@@ -1,6 +1,10 @@
 #pragma once
 
+#include <optional>
+
 #include <Poco/Util/Application.h>
+
+#include "appreg/fcgi/FcgiServer.h"
 
 namespace appreg::app {
 
@@ -21,9 +25,13 @@ protected:
 
 private:
     bool _helpRequested = false;
-    std::string _username;  ///< --username, for create-superuser
+    std::string _username;    ///< --username, for create-superuser
+    std::string _configPath;  ///< --config, re-read on SIGHUP
     void displayHelp() const;
     int runCreateSuperuser(const app::Config& cfg);
+    /// The reloadable settings of the config file, re-read (SIGHUP); none if there is no file or it is
+    /// invalid.
+    std::optional<fcgi::ReloadableOptions> reloadableSettings() const;
 };
 
 }  // namespace appreg::app

@@ -23,6 +23,7 @@ struct Config {
     int shutdownGraceMs = 5000;          ///< shutdown.grace_ms
     int readTimeoutMs = 30000;           ///< request.read_timeout_ms
     bool logRequests = true;             ///< log.requests
+    std::string logFile;  ///< log.file: append log lines here instead of stderr (SIGHUP reopens it)
     std::int64_t tokenLifetimeSeconds = 31536000000;  ///< oauth2.access_token_expire_seconds (AWX's default)
     int passwordIterations = 600000;  ///< auth.password_iterations: PBKDF2 iterations of new password hashes
     int credentialCacheSize =

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -22,9 +23,9 @@ struct ReadyConnection {
 
 /// One thread that owns the listening socket and every connection that is not being served: it accepts, waits
 /// (in one epoll set, not a thread each) until a connection's request head (BEGIN_REQUEST and all PARAMS
-/// records) has arrived, checks it with checkRequestHead, and queues it for the worker threads. An idle client
-/// costs a file descriptor and is dropped after `headTimeoutMs`; it never holds a worker. Kept-alive connections
-/// come back here between requests. Uses no libfcgi.
+/// records) has arrived, checks it with checkRequestHead, and queues it for the worker threads. An idle
+/// client costs a file descriptor and is dropped after `headTimeoutMs`; it never holds a worker. Kept-alive
+/// connections come back here between requests. Uses no libfcgi.
 class Acceptor {
 public:
     Acceptor(int listenFd, int headTimeoutMs, int readTimeoutMs, RecordLimits limits);
@@ -36,20 +37,23 @@ public:
     std::optional<ReadyConnection> next();
     /// Takes back a kept-alive connection after its request was served, to wait for its next request.
     void giveBack(int fd);
-    /// Takes over the close of a connection whose answer was sent: shuts down the sending side and discards what
-    /// the peer still sends until it closes or `lingerMs` pass, then closes. Closing at once could reset the
-    /// connection before the peer read the answer; lingering in the worker thread (as libfcgi does, 2 s) would
-    /// let a client that keeps its socket open hold a worker.
+    /// Takes over the close of a connection whose answer was sent: shuts down the sending side and discards
+    /// what the peer still sends until it closes or `lingerMs` pass, then closes. Closing at once could reset
+    /// the connection before the peer read the answer; lingering in the worker thread (as libfcgi does, 2 s)
+    /// would let a client that keeps its socket open hold a worker.
     void closeGracefully(int fd);
     /// Stops accepting. Connections already accepted or queued by the kernel whose request head is complete
     /// are still handed out; the others are closed. Returns at once; next() drains.
     void stop();
 
     const RecordLimits& limits() const { return _limits; }
+    /// The send/receive time-out of connections accepted from now on.
+    void setReadTimeout(int readTimeoutMs) { _readTimeoutMs = readTimeoutMs; }
 
 private:
     struct Pending {
-        std::optional<std::chrono::steady_clock::time_point> deadline;  ///< none: a kept-alive connection, idle
+        std::optional<std::chrono::steady_clock::time_point>
+            deadline;           ///< none: a kept-alive connection, idle
         bool draining = false;  ///< answered and shut down for sending: read to the end, then close
     };
     struct Returned {
@@ -60,7 +64,7 @@ private:
 
     int _listenFd;
     int _headTimeoutMs;
-    int _readTimeoutMs;
+    std::atomic<int> _readTimeoutMs;
     RecordLimits _limits;
     int _epollFd = -1;
     int _wakeFd = -1;  ///< stop() and giveBack() wake the acceptor thread

@@ -8,7 +8,8 @@ namespace appreg::fcgi {
 /// The worker cannot start listening; `exitCode` is what main returns (2: no listening socket at all).
 class ListenError : public std::runtime_error {
 public:
-    ListenError(int exitCode, const std::string& message) : std::runtime_error(message), _exitCode(exitCode) {}
+    ListenError(int exitCode, const std::string& message)
+        : std::runtime_error(message), _exitCode(exitCode) {}
     int exitCode() const { return _exitCode; }
 
 private:
@@ -17,9 +18,9 @@ private:
 
 /// The FastCGI listening socket. Either inherited (fd 0 from spawn-fcgi, cgi-fcgi -start, mod_fcgid or
 /// systemd's StandardInput=socket; fd 3 when LISTEN_FDS/LISTEN_PID name this process), or created from
-/// `unix:PATH` (mode 0660, optional group; an existing socket is replaced only if no live worker answers on it)
-/// or `HOST:PORT` (TCP). A socket the worker created is closed and unlinked on destruction; an inherited one is
-/// left intact for its owner (systemd keeps it for the next start).
+/// `unix:PATH` (mode 0660, optional group; an existing socket is replaced only if no live worker answers on
+/// it) or `HOST:PORT` (TCP). A socket the worker created is closed and unlinked on destruction; an inherited
+/// one is left intact for its owner (systemd keeps it for the next start).
 class ListenSocket {
 public:
     /// Throws ListenError.

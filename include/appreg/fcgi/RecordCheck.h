@@ -23,17 +23,18 @@ unsigned beginRequestId(const unsigned char* data, std::size_t size);
 
 /// A complete FastCGI response (STDOUT with a CGI head and a JSON body, the empty STDOUT, END_REQUEST) for
 /// the transport to send on a connection libfcgi never saw.
-std::string encodeResponse(unsigned requestId, int status, const std::string& reason, const std::string& jsonBody);
+std::string encodeResponse(unsigned requestId, int status, const std::string& reason,
+                           const std::string& jsonBody);
 
 /// Checks the head of a FastCGI byte stream (BEGIN_REQUEST, PARAMS records up to the empty one) as the worker
-/// peeks it from a new or kept-alive connection, before libfcgi reads it. Debian 12's libfcgi aborts the whole
-/// process on name/value lengths whose sum overflows an int (the rest of CVE-2025-23016, platform-notes §2.6)
-/// and leaks memory on management records; both are refused here, as are parameters beyond the limit, records
-/// of another protocol version, and pairs that overrun their records. Pure function of the bytes.
+/// peeks it from a new or kept-alive connection, before libfcgi reads it. Debian 12's libfcgi aborts the
+/// whole process on name/value lengths whose sum overflows an int (the rest of CVE-2025-23016, platform-notes
+/// §2.6) and leaks memory on management records; both are refused here, as are parameters beyond the limit,
+/// records of another protocol version, and pairs that overrun their records. Pure function of the bytes.
 RecordVerdict checkRequestHead(const unsigned char* data, std::size_t size, const RecordLimits& limits);
 
-/// How many bytes of a stream the transport looks at before it decides; a head still incomplete after that many
-/// bytes is too large.
+/// How many bytes of a stream the transport looks at before it decides; a head still incomplete after that
+/// many bytes is too large.
 std::size_t requestHeadCapacity(const RecordLimits& limits);
 
 }  // namespace appreg::fcgi
