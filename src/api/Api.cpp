@@ -249,7 +249,8 @@ void Api::authenticate(const Request& request, const std::string& pattern) {
         Poco::Logger::get("appreg").warning("request %s: %s", request.requestId, std::string(e.what()));
         throw http::ApiError::detail(503, "The database is unavailable. Try again later.");
     }
-    _stores.activity.setActor(store::ActivityActor{_caller.user.id, _caller.user.username});
+    _stores.activity.setActor(store::ActivityActor{_caller.user.id, _caller.user.username,
+                                                   _caller.user.firstName, _caller.user.lastName});
     const std::string& m = request.method;
     if (_caller.readScope && m != "GET" && m != "HEAD" && m != "OPTIONS") throw permissionDenied();
 }

@@ -18,7 +18,8 @@ http::Response listResponse(const http::Request& request, const domain::ListReso
     if (!query.countDisabled) {
         body->set("count", total);
         Poco::Dynamic::Var next, previous;  // null unless there is such a page
-        if (window.number < window.pages) next = domain::pageLink(request.path, params, window.number + 1, query.pageSizeCapped);
+        if (window.number < window.pages)
+            next = domain::pageLink(request.path, params, window.number + 1, query.pageSizeCapped);
         if (window.number > 1) {
             // DRF drops `page` altogether for the first page.
             previous = domain::pageLink(request.path, params, window.number == 2 ? 0 : window.number - 1,

@@ -24,11 +24,14 @@ http::ApiError oauthError(int status, const std::string& error, const std::strin
     return e;
 }
 
-http::ApiError invalidClient() {
-    http::ApiError e = oauthError(401, "invalid_client");
-    e.withHeader("WWW-Authenticate", "Basic realm=api");
+/// oauthlib's 401s carry a Bearer challenge naming the error.
+http::ApiError unauthorizedError(const std::string& error) {
+    http::ApiError e = oauthError(401, error);
+    e.withHeader("WWW-Authenticate", "Bearer error=\"" + error + "\"");
     return e;
 }
+
+http::ApiError invalidClient() { return unauthorizedError("invalid_client"); }
 
 /// AWX's scopes; a token request without `scope` gets all of them (DOT's DEFAULT_SCOPES `__all__`).
 const char* const kAllScopes = "read write";
@@ -60,7 +63,7 @@ class ActorScope {
 public:
     ActorScope(store::ActivityStreamStore& activity, const domain::User& actor)
         : _activity(activity), _previous(activity.actor()) {
-        _activity.setActor(store::ActivityActor{actor.id, actor.username});
+        _activity.setActor(store::ActivityActor{actor.id, actor.username, actor.firstName, actor.lastName});
     }
     ~ActorScope() { _activity.setActor(_previous); }
     ActorScope(const ActorScope&) = delete;
@@ -92,12 +95,11 @@ struct OAuthApi::Form {
         if (it == values.end() || it->second.empty()) return std::nullopt;
         return it->second;
     }
-    /// oauthlib: each named parameter present (else "Request is missing X parameter.") and at most once.
-    void requireParams(std::initializer_list<const char*> names) const {
-        for (const char* name : names) {
-            if (!get(name))
-                throw oauthError(400, "invalid_request",
-                                 std::string("Request is missing ") + name + " parameter.");
+    /// oauthlib: each named parameter present (else `invalid_request` with its message), and none of the
+    /// OAuth2 parameters given twice.
+    void requireParams(std::initializer_list<std::pair<const char*, const char*>> namesAndMessages) const {
+        for (const auto& [name, message] : namesAndMessages) {
+            if (!get(name)) throw oauthError(400, "invalid_request", message);
         }
         for (const char* name : {"client_id", "grant_type", "redirect_uri", "scope", "username", "password",
                                  "refresh_token", "token"}) {
@@ -144,16 +146,30 @@ http::Response OAuthApi::issued(const TokensApi::Issued& issued) {
 
 http::Response OAuthApi::token(const http::Request& request, const http::PathParams&) {
     Form form(request);
-    auto grant = form.get("grant_type");
-    if (!grant) throw oauthError(400, "invalid_request", "Request is missing grant_type parameter.");
-    if (*grant == "password") return passwordGrant(request, form);
-    if (*grant == "refresh_token") return refreshGrant(request, form);
+    // oauthlib hands a request without grant_type to its default (authorization_code) grant, which refuses
+    // it.
+    const std::string grant = form.get("grant_type").value_or("");
+    if (grant == "password") return passwordGrant(request, form);
+    if (grant == "refresh_token") return refreshGrant(request, form);
+    if (grant == "client_credentials" || grant == "authorization_code") {
+        // Grants DOT knows: the client is authenticated, and then the application's grant type (password or
+        // authorization-code, neither of which is client_credentials) decides. appreg issues no authorization
+        // codes (there is no /api/o/authorize/), so a code is never valid.
+        store::ApplicationRow app = authenticateClient(request, form);
+        if (grant == "client_credentials") throw oauthError(400, "unauthorized_client");
+        if (!form.get("code")) throw oauthError(400, "invalid_request", "Missing code parameter.");
+        if (app.app.authorizationGrantType != "authorization-code")
+            throw oauthError(400, "unauthorized_client");
+        throw oauthError(400, "invalid_grant");
+    }
     throw oauthError(400, "unsupported_grant_type");
 }
 
 http::Response OAuthApi::passwordGrant(const http::Request& request, const Form& form) {
-    form.requireParams({"grant_type", "username", "password"});
+    // oauthlib: the client first, then the parameters.
     store::ApplicationRow app = authenticateClient(request, form);
+    form.requireParams({{"username", "Request is missing username parameter."},
+                        {"password", "Request is missing password parameter."}});
     auto user = _authenticator.checkPassword(*form.get("username"), *form.get("password"));
     if (!user) throw oauthError(400, "invalid_grant", "Invalid credentials given.");
     if (app.app.authorizationGrantType != "password") throw oauthError(400, "unauthorized_client");
@@ -173,8 +189,8 @@ http::Response OAuthApi::passwordGrant(const http::Request& request, const Form&
 }
 
 http::Response OAuthApi::refreshGrant(const http::Request& request, const Form& form) {
-    form.requireParams({"grant_type", "refresh_token"});
     store::ApplicationRow app = authenticateClient(request, form);
+    form.requireParams({{"refresh_token", "Missing refresh token parameter."}});
     const std::string digest = domain::sha256Hex(*form.get("refresh_token"));
     auto old = _stores.tokens.findByRefreshDigest(digest);
     if (!old || old->token.applicationId != app.app.id || !old->token.userId)
@@ -182,7 +198,7 @@ http::Response OAuthApi::refreshGrant(const http::Request& request, const Form& 
     std::string scope = old->token.scope;
     if (auto requested = form.get("scope")) {
         scope = normalisedScope(*requested);
-        if (!within(scope, old->token.scope)) throw oauthError(400, "invalid_scope");
+        if (!within(scope, old->token.scope)) throw unauthorizedError("invalid_scope");  // oauthlib: 401 here
     }
     auto user = _stores.users.find(*old->token.userId);
     if (!user) throw oauthError(400, "invalid_grant");
@@ -210,8 +226,7 @@ http::Response OAuthApi::refreshGrant(const http::Request& request, const Form& 
 
 http::Response OAuthApi::revoke(const http::Request& request, const http::PathParams&) {
     Form form(request);
-    if (!form.get("token")) throw oauthError(400, "invalid_request", "Missing token parameter.");
-    form.requireParams({"token"});
+    form.requireParams({{"token", "Missing token parameter."}});  // oauthlib: before the client, here
     store::ApplicationRow app = authenticateClient(request, form);
     const std::string digest = domain::sha256Hex(*form.get("token"));
     _stores.write([&](Stores& w) {

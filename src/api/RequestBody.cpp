@@ -8,11 +8,13 @@ namespace appreg::api {
 
 Poco::JSON::Object::Ptr readJsonObject(const http::Request& request) {
     if (!request.body.empty() && request.mediaType() != "application/json") {
-        throw http::ApiError::detail(415,
-                                     "You did not use correct Content-Type in your HTTP request. If you are using our "
-                                     "REST API, the Content-Type must be application/json");
+        throw http::ApiError::detail(
+            415,
+            "You did not use correct Content-Type in your HTTP request. If you are using our "
+            "REST API, the Content-Type must be application/json");
     }
-    if (request.body.empty()) return http::json::newObject();  // no body at all is {} (DRF); whitespace is not
+    if (request.body.empty())
+        return http::json::newObject();  // no body at all is {} (DRF); whitespace is not
     Poco::Dynamic::Var parsed = http::json::parseBody(request.body);
     if (parsed.isEmpty()) {
         domain::FieldErrors errors;

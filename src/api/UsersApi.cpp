@@ -1,5 +1,7 @@
 #include "appreg/api/UsersApi.h"
 
+#include <limits>
+
 #include "appreg/api/Listing.h"
 #include "appreg/api/Permissions.h"
 #include "appreg/api/RequestBody.h"
@@ -91,9 +93,10 @@ http::Response UsersApi::listScoped(const http::Request& request, const store::U
 
 http::Response UsersApi::list(const http::Request& request, const http::PathParams&) {
     store::UserScope scope;
-    if (!_caller.readsEverything()) {
+    if (!_caller.readsEverything() && _caller.roles.admin.empty()) {  // as domain::access::canReadUser
         scope.organizations = _caller.roles.all();
         scope.self = _caller.user.id;
+        scope.superusers = true;
     }
     return listScoped(request, scope);
 }
@@ -174,8 +177,14 @@ http::Response UsersApi::remove(const http::Request&, const http::PathParams& pa
     _stores.write([&](Stores& w) {
         auto row = w.users.find(user.id);
         if (!row) throw http::ApiError::detail(404, kNoUser);
-        w.activity.record("delete", "user", row->id, http::json::stringify(userChanges(*row)),
-                          domain::formatTimestamp(domain::nowMicros()));
+        const std::string now = domain::formatTimestamp(domain::nowMicros());
+        // The user's tokens go with them, each leaving its delete entry (as an application's do).
+        auto owned = domain::parseListQuery({{"user", std::to_string(row->id)}}, store::tokenListResource());
+        for (const auto& t : w.tokens.page(owned, 0, std::numeric_limits<int>::max(), std::nullopt)) {
+            w.activity.record("delete", "o_auth2_access_token", t.token.id,
+                              http::json::stringify(tokenChanges(t.token, t.applicationName)), now);
+        }
+        w.activity.record("delete", "user", row->id, http::json::stringify(userChanges(*row)), now);
         w.users.remove(row->id);
     });
     return http::Response::noContent();

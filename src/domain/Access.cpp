@@ -43,7 +43,9 @@ bool canChangeToken(const Caller& caller, std::optional<std::int64_t> ownerId,
 }
 
 bool canReadUser(const Caller& caller, const User& user, const OrganizationRoles& userRoles) {
-    if (caller.readsEverything() || user.id == caller.user.id) return true;
+    // AWX's UserAccess.filtered_queryset with ORG_ADMINS_CAN_SEE_ALL_USERS (on by default).
+    if (caller.readsEverything() || !caller.roles.admin.empty()) return true;
+    if (user.id == caller.user.id || user.isSuperuser) return true;
     for (auto id : userRoles.all()) {
         if (caller.roles.anyRole(id)) return true;
     }
@@ -56,21 +58,35 @@ bool canAddUser(const Caller& caller, bool makesSuperuserOrAuditor) {
     return !makesSuperuserOrAuditor && !caller.roles.admin.empty();
 }
 
+namespace {
+
+/// AWX's UserAccess.can_admin: a superuser; for anyone else, never a user with a system role, and only a user
+/// all of whose organizations the caller administers (one without any only if `allowOrphans`).
+bool administers(const Caller& caller, const User& user, const OrganizationRoles& userRoles,
+                 bool allowOrphans) {
+    if (caller.isSuperuser()) return true;
+    if (user.isSuperuser || user.isSystemAuditor) return false;
+    const auto organizations = userRoles.all();
+    if (organizations.empty()) return allowOrphans && !caller.roles.admin.empty();
+    for (auto id : organizations) {
+        if (!caller.roles.admin.count(id)) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 bool canChangeUser(const Caller& caller, const User& user, const OrganizationRoles& userRoles,
                    bool changesSuperuserOrAuditor) {
     if (!caller.mayWrite()) return false;
     if (caller.isSuperuser()) return true;
-    if (changesSuperuserOrAuditor || user.isSuperuser) return false;
-    if (user.id == caller.user.id) return true;
-    for (auto id : userRoles.all()) {
-        if (caller.roles.admin.count(id)) return true;
-    }
-    return false;
+    if (changesSuperuserOrAuditor) return false;
+    return user.id == caller.user.id || administers(caller, user, userRoles, false);
 }
 
 bool canDeleteUser(const Caller& caller, const User& user, const OrganizationRoles& userRoles) {
-    if (user.id == caller.user.id) return false;
-    return canChangeUser(caller, user, userRoles, false);
+    if (!caller.mayWrite() || user.id == caller.user.id) return false;
+    return administers(caller, user, userRoles, true);
 }
 
 bool canAdministerMembership(const Caller& caller, std::int64_t organizationId) {

@@ -16,7 +16,9 @@ const char* const kColumns =
     "s.id, s.timestamp, s.operation, s.object1, s.object1_id, s.changes, s.actor_id, "
     "COALESCE(a.name, g.name, u.username, CAST(t.id AS TEXT)), "
     "COALESCE(a.description, g.description, t.description, u.first_name), COALESCE(a.id, g.id, t.id, u.id), "
-    "s.actor_username, au.id, au.first_name, au.last_name, u.last_name";
+    "s.actor_username, au.id, COALESCE(au.first_name, s.actor_first_name), COALESCE(au.last_name, "
+    "s.actor_last_name), "
+    "u.last_name";
 const char* const kFrom =
     "activity_stream s "
     "LEFT JOIN applications a ON s.object1 = 'o_auth2_application' AND s.operation <> 'delete' AND a.id = "
@@ -39,10 +41,12 @@ ActivityRow readRow(Poco::Data::RecordSet& rs, std::size_t row) {
     r.entry.changes = str(5);
     r.entry.hasActor = !rs.value(10, row).isEmpty();
     if (r.entry.hasActor) r.entry.actorUsername = str(10);
-    if (!rs.value(11, row).isEmpty()) {  // the actor still exists
-        r.entry.actorId = rs.value(11, row).convert<std::int64_t>();
-        r.entry.actorFirstName = str(12);
-        r.entry.actorLastName = str(13);
+    if (!rs.value(11, row).isEmpty())
+        r.entry.actorId = rs.value(11, row).convert<std::int64_t>();  // still exists
+    if (r.entry.hasActor) {
+        // The current names while the actor exists, else those kept when the entry was written.
+        if (!rs.value(12, row).isEmpty()) r.entry.actorFirstName = str(12);
+        if (!rs.value(13, row).isEmpty()) r.entry.actorLastName = str(13);
     }
     r.objectExists = !rs.value(9, row).isEmpty();
     if (r.objectExists) {
@@ -119,16 +123,20 @@ std::int64_t ActivityStreamStore::record(const std::string& operation, const std
     return translateErrors([&] {
         std::string op = operation, obj = object1, ch = changes, ts = timestamp;
         Poco::Nullable<Poco::Int64> actorId;
-        Poco::Nullable<std::string> actorName;
+        Poco::Nullable<std::string> actorName, actorFirst, actorLast;
         if (_actor) {
             actorId = _actor->id;
             actorName = _actor->username;
+            actorFirst = _actor->firstName;
+            actorLast = _actor->lastName;
         }
         Poco::Int64 id = 0;
         _connection.session()
             << "INSERT INTO activity_stream (timestamp, operation, object1, object1_id, changes, "
-               "actor_id, actor_username) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            use(ts), use(op), use(obj), use(objectId), use(ch), use(actorId), use(actorName), into(id), now;
+               "actor_id, actor_username, actor_first_name, actor_last_name) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            use(ts), use(op), use(obj), use(objectId), use(ch), use(actorId), use(actorName), use(actorFirst),
+            use(actorLast), into(id), now;
         return static_cast<std::int64_t>(id);
     });
 }

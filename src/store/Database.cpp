@@ -18,8 +18,10 @@ void rethrowTranslated() {
     } catch (const Poco::Data::SQLite::ConstraintViolationException& e) {
         std::string msg = e.displayText();
         ConstraintViolation::Kind kind = ConstraintViolation::Kind::Other;
-        if (msg.find("UNIQUE") != std::string::npos) kind = ConstraintViolation::Kind::Unique;
-        else if (msg.find("FOREIGN KEY") != std::string::npos) kind = ConstraintViolation::Kind::ForeignKey;
+        if (msg.find("UNIQUE") != std::string::npos)
+            kind = ConstraintViolation::Kind::Unique;
+        else if (msg.find("FOREIGN KEY") != std::string::npos)
+            kind = ConstraintViolation::Kind::ForeignKey;
         throw ConstraintViolation(kind, msg);
     } catch (const Poco::Data::SQLite::DBLockedException& e) {
         throw DatabaseUnavailable("database is locked: " + e.displayText());
@@ -45,8 +47,8 @@ void rethrowTranslated() {
 
 Connection::Connection(const DatabaseOptions& options, std::mutex& writeMutex)
     : _session(translateErrors([&] {
-          // The login timeout is SQLite's busy timeout in seconds (platform-notes §1.4); the PRAGMA below sets
-          // the precise value in milliseconds.
+          // The login timeout is SQLite's busy timeout in seconds (platform-notes §1.4); the PRAGMA below
+          // sets the precise value in milliseconds.
           return Poco::Data::Session("SQLite", options.path, 1 + options.busyTimeoutMs / 1000);
       })),
       _writeMutex(writeMutex) {
@@ -71,10 +73,13 @@ Database::Database(DatabaseOptions options) : _options(std::move(options)) {
 
 Database::~Database() = default;
 
-std::unique_ptr<Connection> Database::connect() { return std::make_unique<Connection>(_options, _writeMutex); }
+std::unique_ptr<Connection> Database::connect() {
+    return std::make_unique<Connection>(_options, _writeMutex);
+}
 
 void Database::write(const std::function<void(Connection&)>& job) {
-    std::call_once(_committerStarted, [this] { _committer = std::make_unique<GroupCommitter>(_options, _writeMutex); });
+    std::call_once(_committerStarted,
+                   [this] { _committer = std::make_unique<GroupCommitter>(_options, _writeMutex); });
     _committer->run(job);
 }
 
@@ -87,7 +92,8 @@ void Database::migrate() {
     applyMigrations(connection);
 }
 
-WriteTransaction::WriteTransaction(Connection& connection) : _connection(connection), _lock(connection.writeMutex()) {
+WriteTransaction::WriteTransaction(Connection& connection)
+    : _connection(connection), _lock(connection.writeMutex()) {
     translateErrors([&] { _connection.session() << "BEGIN IMMEDIATE", now; });
     _open = true;
 }

@@ -4,8 +4,11 @@ using namespace Poco::Data::Keywords;
 
 namespace appreg::store {
 
-GroupCommitter::GroupCommitter(const DatabaseOptions& options, std::mutex& processWriteMutex, std::size_t maxGroup)
-    : _connection(options, processWriteMutex), _maxGroup(maxGroup), _writer(&GroupCommitter::writerLoop, this) {}
+GroupCommitter::GroupCommitter(const DatabaseOptions& options, std::mutex& processWriteMutex,
+                               std::size_t maxGroup)
+    : _connection(options, processWriteMutex),
+      _maxGroup(maxGroup),
+      _writer(&GroupCommitter::writerLoop, this) {}
 
 GroupCommitter::~GroupCommitter() {
     {
@@ -64,7 +67,8 @@ void GroupCommitter::commitGroup(std::deque<Pending*>& group) {
                     session << "ROLLBACK TO appreg_write", now;
                     session << "RELEASE appreg_write", now;
                 } catch (...) {
-                    // The transaction itself is broken (e.g. SQLITE_FULL rolled it back): fail the whole group.
+                    // The transaction itself is broken (e.g. SQLITE_FULL rolled it back): fail the whole
+                    // group.
                     throw;
                 }
             }

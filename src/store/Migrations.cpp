@@ -113,6 +113,8 @@ CREATE TABLE organization_roles (
 CREATE INDEX organization_roles_user ON organization_roles (user_id);
 CREATE INDEX tokens_user ON tokens (user_id);
 ALTER TABLE activity_stream ADD COLUMN actor_username TEXT;
+ALTER TABLE activity_stream ADD COLUMN actor_first_name TEXT;
+ALTER TABLE activity_stream ADD COLUMN actor_last_name TEXT;
 CREATE INDEX activity_stream_actor ON activity_stream (actor_id);
 INSERT INTO row_counts (table_name, n) VALUES ('users', 0);
 CREATE TRIGGER users_counted AFTER INSERT ON users

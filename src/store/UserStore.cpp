@@ -47,7 +47,8 @@ SqlCondition condition(const domain::ListQuery& query, const UserScope& scope) {
     if (scope.organizations) {
         std::vector<Poco::Dynamic::Var> binds{Poco::Dynamic::Var(scope.self)};
         for (auto id : *scope.organizations) binds.emplace_back(id);
-        cond.add("(u.id = ? OR u.id IN (SELECT user_id FROM organization_roles WHERE organization_id IN (" +
+        cond.add(std::string("(u.id = ? ") + (scope.superusers ? "OR u.is_superuser = 1 " : "") +
+                     "OR u.id IN (SELECT user_id FROM organization_roles WHERE organization_id IN (" +
                      placeholders(scope.organizations->size()) + ")))",
                  binds);
     }

@@ -9,8 +9,9 @@ namespace appreg::api {
 
 /// The JSON object body of a write request, as AWX's parser and serializer see it (awx-reference.md §3.1):
 /// a non-empty body needs `Content-Type: application/json` (else 415), must be valid JSON (else 400
-/// "JSON parse error - ..."), and must be an object; an empty body is `{}` (a body of only whitespace is a parse error, as in DRF); a literal `null` is
-/// 400 `{"__all__": ["This field may not be null."]}`. Throws http::ApiError.
+/// "JSON parse error - ..."), and must be an object; an empty body is `{}` (a body of only whitespace is a
+/// parse error, as in DRF); a literal `null` is 400 `{"__all__": ["This field may not be null."]}`. Throws
+/// http::ApiError.
 Poco::JSON::Object::Ptr readJsonObject(const http::Request& request);
 
 /// Validates a body against a field table; throws http::ApiError 400 with every field error at once.

@@ -53,15 +53,17 @@ bool canChangeToken(const Caller& caller, std::optional<std::int64_t> ownerId,
                     std::optional<std::int64_t> applicationOrganizationId);
 
 // Users (UserAccess).
-/// Superusers and system auditors see every user; others see themselves and the users of their organizations.
+/// Superusers, system auditors and organization admins see every user (AWX's ORG_ADMINS_CAN_SEE_ALL_USERS);
+/// others see themselves, superusers and the users of their organizations.
 bool canReadUser(const Caller& caller, const User& user, const OrganizationRoles& userRoles);
 /// Superusers, and organization admins (not for a superuser or auditor account).
 bool canAddUser(const Caller& caller, bool makesSuperuserOrAuditor);
-/// Superusers; the user themself (not their superuser or auditor flags); admins of one of the user's
-/// organizations (not for superusers).
+/// Superusers; the user themself (not their superuser or auditor flags); an admin of every organization of
+/// the user, if the user is neither a superuser nor a system auditor (AWX's can_admin).
 bool canChangeUser(const Caller& caller, const User& user, const OrganizationRoles& userRoles,
                    bool changesSuperuserOrAuditor);
-/// As canChangeUser, but never oneself.
+/// As canChangeUser, but never oneself; an organization admin may also delete a user without any
+/// organization.
 bool canDeleteUser(const Caller& caller, const User& user, const OrganizationRoles& userRoles);
 
 /// Adding or removing a member or admin of an organization: superusers and that organization's admins.

@@ -27,11 +27,12 @@ struct Application {
 constexpr std::size_t kClientIdLength = 40;
 constexpr std::size_t kClientSecretLength = 128;
 
-/// The writable fields of an application in AWX's serializer order (awx-reference.md §1), with API.md's decisions.
+/// The writable fields of an application in AWX's serializer order (awx-reference.md §1), with API.md's
+/// decisions.
 const FieldTable& applicationFields();
 
-/// The model-level checks that run after every field passed (DOT's clean()): the `__all__` messages, in order.
-/// Uniqueness of (name, organization) is the store's, since only the database can decide it race-free.
+/// The model-level checks that run after every field passed (DOT's clean()): the `__all__` messages, in
+/// order. Uniqueness of (name, organization) is the store's, since only the database can decide it race-free.
 std::vector<std::string> cleanApplication(const Application& app);
 
 /// The application's field values by field name (everything but the secret, which exists only hashed).

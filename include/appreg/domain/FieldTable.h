@@ -13,8 +13,8 @@
 
 namespace appreg::domain {
 
-/// The JSON type of a field, as OPTIONS reports it ("string", "choice", "boolean", "id", "integer", "datetime",
-/// "object", "field").
+/// The JSON type of a field, as OPTIONS reports it ("string", "choice", "boolean", "id", "integer",
+/// "datetime", "object", "field").
 enum class FieldType { String, Choice, Boolean, PrimaryKey, Integer, DateTime, Object, Field };
 
 /// The name OPTIONS gives a field type.
@@ -34,19 +34,19 @@ struct FieldSpec {
     FieldType type = FieldType::String;
     std::string label;
     std::string helpText;
-    bool required = false;          ///< on create and on PUT
-    bool readOnly = false;          ///< rendered, never written by clients (writes are silently ignored)
-    bool readOnlyOnUpdate = false;  ///< written on create, silently ignored on PUT/PATCH
-    bool allowBlank = true;         ///< strings: whether "" (after trimming) is accepted
-    bool keepOnPut = false;         ///< when PUT omits it, the stored value stays (AWX's redirect_uris)
-    std::size_t maxLength = 0;      ///< strings: in characters; 0 = unlimited
+    bool required = false;            ///< on create and on PUT
+    bool readOnly = false;            ///< rendered, never written by clients (writes are silently ignored)
+    bool readOnlyOnUpdate = false;    ///< written on create, silently ignored on PUT/PATCH
+    bool allowBlank = true;           ///< strings: whether "" (after trimming) is accepted
+    bool keepOnPut = false;           ///< when PUT omits it, the stored value stays (AWX's redirect_uris)
+    std::size_t maxLength = 0;        ///< strings: in characters; 0 = unlimited
     Poco::Dynamic::Var defaultValue;  ///< empty = no default
     std::vector<Choice> choices;      ///< choice fields
     std::string column;               ///< SQL column; for PrimaryKey the FK column
     std::string relatedModel;         ///< PrimaryKey: the model name in messages ("Organization")
     bool searchable = false;          ///< matched by ?search= (icontains)
     bool preventSearch = false;       ///< filtering or ordering on it is 403 (AWX's prevent_search: secrets)
-    bool nullable = true;             ///< optional fields: null means the default; if false, null is validated as ""
+    bool nullable = true;  ///< optional fields: null means the default; if false, null is validated as ""
     /// Strings: a check after the built-in ones; returns the message of a failure.
     std::function<std::optional<std::string>(const std::string&)> validator;
 
@@ -96,11 +96,11 @@ private:
     std::vector<FieldSpec> _fields;
 };
 
-/// The fields every AWX resource starts with, in AWX's order: id, type, url, related, summary_fields and, when
-/// `timestamps`, created and modified. `noun` words the help texts ("application"); `typeName`/`typeLabel`
-/// are the one choice of `type`.
-std::vector<FieldSpec> commonFields(const std::string& noun, const std::string& typeName, const std::string& typeLabel,
-                                    bool timestamps = true);
+/// The fields every AWX resource starts with, in AWX's order: id, type, url, related, summary_fields and,
+/// when `timestamps`, created and modified. `noun` words the help texts ("application");
+/// `typeName`/`typeLabel` are the one choice of `type`.
+std::vector<FieldSpec> commonFields(const std::string& noun, const std::string& typeName,
+                                    const std::string& typeLabel, bool timestamps = true);
 
 /// `first` followed by `rest`: a resource's table is its common fields plus its own.
 std::vector<FieldSpec> concatFields(std::vector<FieldSpec> first, std::vector<FieldSpec> rest);

@@ -30,7 +30,8 @@ const FieldTable& tokenFields();
 /// The message for a scope that is not a space-separated set of `read`/`write` without duplicates.
 extern const char* const kInvalidScope;
 
-/// Whether `scope` is a valid scope: a non-empty, space-separated set of "read" and "write" with no duplicates.
+/// Whether `scope` is a valid scope: a non-empty, space-separated set of "read" and "write" with no
+/// duplicates.
 bool validScope(const std::string& scope);
 
 /// The token's field values by field name (no secret: the token and refresh token exist only as digests).

@@ -16,8 +16,8 @@ namespace appreg::http {
 using BodyReader = std::function<long(char* buf, std::size_t n)>;
 
 /// The request (always with its method, path and id, for the log), and when its body or parameters are
-/// unacceptable, the error response that replaces it (413, 400; without a body for HEAD). Nothing else may run
-/// for a request that produced an error: in particular, no write.
+/// unacceptable, the error response that replaces it (413, 400; without a body for HEAD). Nothing else may
+/// run for a request that produced an error: in particular, no write.
 struct CgiRequestResult {
     Request request;
     std::optional<Response> error;

@@ -25,6 +25,8 @@ struct ActivityRow {
 struct ActivityActor {
     std::int64_t id;
     std::string username;
+    std::string firstName;
+    std::string lastName;
 };
 
 /// The objects of one kind whose history a sub-list shows (`/applications/{id}/activity_stream/`).

@@ -12,7 +12,7 @@ namespace appreg::store {
 
 /// How the worker opens its database.
 struct DatabaseOptions {
-    std::string path = "appreg.db";   ///< SQLite file, created if missing
+    std::string path = "appreg.db";    ///< SQLite file, created if missing
     std::string synchronous = "FULL";  ///< OFF | NORMAL | FULL | EXTRA
     int busyTimeoutMs = 5000;          ///< how long a write waits for another process's lock
 };
@@ -70,7 +70,8 @@ public:
     const DatabaseOptions& options() const { return _options; }
 
     /// Runs a write on the process's writer connection, grouped with the writes of other threads into one
-    /// transaction (GroupCommitter::run), and returns once it is durable. The writer starts with the first write.
+    /// transaction (GroupCommitter::run), and returns once it is durable. The writer starts with the first
+    /// write.
     void write(const std::function<void(Connection&)>& job);
 
 private:

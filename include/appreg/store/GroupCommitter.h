@@ -14,9 +14,9 @@
 namespace appreg::store {
 
 /// Group commit (issue 7): one writer thread with its own connection runs the writes of every request thread.
-/// All writes waiting when the writer is free share one transaction, so one fsync makes them all durable; each
-/// runs in its own savepoint, so one write's failure (a constraint, a validation error thrown from inside)
-/// rolls back that write only.
+/// All writes waiting when the writer is free share one transaction, so one fsync makes them all durable;
+/// each runs in its own savepoint, so one write's failure (a constraint, a validation error thrown from
+/// inside) rolls back that write only.
 class GroupCommitter {
 public:
     using Job = std::function<void(Connection&)>;
@@ -26,10 +26,11 @@ public:
     GroupCommitter(const GroupCommitter&) = delete;
     GroupCommitter& operator=(const GroupCommitter&) = delete;
 
-    /// Runs `job` on the writer's connection inside a savepoint of the next group transaction and returns once
-    /// that transaction is committed (durable per `synchronous`): only then may the caller acknowledge the
-    /// write. An exception thrown by the job rolls back its savepoint and is rethrown here; if the transaction
-    /// cannot begin or commit, every job of the group gets DatabaseUnavailable and nothing of it is kept.
+    /// Runs `job` on the writer's connection inside a savepoint of the next group transaction and returns
+    /// once that transaction is committed (durable per `synchronous`): only then may the caller acknowledge
+    /// the write. An exception thrown by the job rolls back its savepoint and is rethrown here; if the
+    /// transaction cannot begin or commit, every job of the group gets DatabaseUnavailable and nothing of it
+    /// is kept.
     void run(const Job& job);
 
 private:

@@ -22,11 +22,11 @@ struct SqlJoin {
 /// Where a list's rows come from. Counting and choosing a page's ids join only what the filters and the order
 /// name (a join per row costs 10x on a million rows); reading the page's rows uses `from` with everything.
 struct SqlSource {
-    std::string from;                          ///< FROM of the rows read, e.g. "applications a JOIN organizations o ON ..."
-    std::string table;                         ///< the listed table with its alias, e.g. "applications a"
-    std::string counted;                       ///< its name in `row_counts` (kept by triggers), e.g. "applications"
-    std::string alias;                         ///< alias of the listed table, e.g. "a"
-    std::map<std::string, SqlJoin> relations;  ///< FK field name -> the joined table
+    std::string from;     ///< FROM of the rows read, e.g. "applications a JOIN organizations o ON ..."
+    std::string table;    ///< the listed table with its alias, e.g. "applications a"
+    std::string counted;  ///< its name in `row_counts` (kept by triggers), e.g. "applications"
+    std::string alias;    ///< alias of the listed table, e.g. "a"
+    std::map<std::string, SqlJoin> relations;    ///< FK field name -> the joined table
     const domain::FieldTable* fields = nullptr;  ///< the listed table's fields (for ?search=)
 };
 
@@ -57,8 +57,8 @@ std::int64_t countRows(Poco::Data::Session& session, const SqlSource& source, co
 
 /// One page of rows matching `condition` in the query's order: `columns` of `source`, at most `limit` rows
 /// from `offset`.
-Poco::Data::RecordSet selectPage(Poco::Data::Session& session, const std::string& columns, const SqlSource& source,
-                                 const SqlCondition& condition, const domain::ListQuery& query, std::int64_t offset,
-                                 int limit);
+Poco::Data::RecordSet selectPage(Poco::Data::Session& session, const std::string& columns,
+                                 const SqlSource& source, const SqlCondition& condition,
+                                 const domain::ListQuery& query, std::int64_t offset, int limit);
 
 }  // namespace appreg::store

@@ -14,9 +14,11 @@ namespace appreg::store {
 
 /// Which users a list shows.
 struct UserScope {
-    /// Only users with a role in one of these organizations, and `self`; none = every user.
+    /// Only users with a role in one of these organizations, `self` and (if `superusers`) every superuser;
+    /// none = every user.
     std::optional<std::set<std::int64_t>> organizations;
     std::int64_t self = 0;
+    bool superusers = false;
     /// Only the users with `role` ("admin" or "member") in this organization (its users/admins sub-lists).
     std::optional<std::int64_t> roleOrganization;
     std::string role;
