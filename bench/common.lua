@@ -7,8 +7,10 @@
 --
 -- AUTHENTICATION: every request carries the headers in M.headers. Authorization is added from ONE variable:
 --   BENCH_AUTHORIZATION='Bearer <token>'  or  BENCH_AUTHORIZATION='Basic <base64 user:password>'
--- (the environment of wrk; bench/run.sh passes it through). Empty (the default): no Authorization header,
--- because the worker has no authentication yet and every request acts as a superuser.
+-- (the environment of wrk). bench/run.sh and bench/flatness.sh always set it: to the credentials of the
+-- superuser they create (lib.sh, authenticate), or to what the caller gave. Empty (only when wrk runs these
+-- scripts by hand, or against a build without users): no Authorization header, and every request but ping
+-- gets 401.
 local M = {}
 
 M.authorization = os.getenv("BENCH_AUTHORIZATION") or ""

@@ -12,7 +12,7 @@
 # the question is whether appreg's own latency depends on the table size.
 #
 # Settings (environment), defaults in brackets; the rest as in bench/run.sh (BENCH_REF, BENCH_APPREG_BIN,
-# BENCH_SYNCHRONOUS, APPREG_THREADS, BENCH_AUTHORIZATION, BENCH_PORT, BENCH_KEEP, BENCH_RESULTS, ...):
+# BENCH_SYNCHRONOUS, APPREG_THREADS, BENCH_AUTH, BENCH_AUTHORIZATION, BENCH_PORT, BENCH_KEEP, BENCH_RESULTS, ...):
 #   BENCH_FLAT_SIZES ["1000 10000 100000 1000000"]  ascending
 #   BENCH_FLAT_CONNS ["1 16"]
 #   BENCH_FLAT_CASES ["list list_filter"]   (list_filter = ?client_type=public&order_by=-id)
@@ -59,6 +59,10 @@ wrklog=$work/wrk.log
 write_appreg_config
 create_schema
 start_lighttpd appreg "$BENCH_PORT" "$(appreg_socket)"
+# Credentials first (a token needs the worker; it survives the restarts below).
+start_worker
+wait_http "http://127.0.0.1:$BENCH_PORT/api/v2/ping/" "lighttpd + appreg"
+authenticate "$BENCH_PORT"
 
 {
     echo "appreg list latency against database size, $stamp"
@@ -67,11 +71,7 @@ start_lighttpd appreg "$BENCH_PORT" "$(appreg_socket)"
     echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, threads=$APPREG_THREADS, log.requests=$BENCH_LOG_REQUESTS (to a file)"
     echo "front end: lighttpd with conf/lighttpd.conf, unix socket; client: wrk -c{$BENCH_FLAT_CONNS} -d$BENCH_DURATION --latency --timeout $BENCH_WRK_TIMEOUT"
     echo "database: grown through $BENCH_FLAT_SIZES applications in $BENCH_ORGS organizations$([ "$BENCH_SEED_ACTIVITY" = 1 ] && echo ", one activity entry each")"
-    if [ -z "$BENCH_AUTHORIZATION" ]; then
-        echo "authentication: NOT MEASURED - the worker has none yet (BENCH_AUTHORIZATION='Bearer …' adds the header)"
-    else
-        echo "authentication: every request sends 'Authorization: ${BENCH_AUTHORIZATION%% *} …'"
-    fi
+    echo "authentication: $auth_desc"
     echo "cases: list = GET /api/v2/applications/ (page 1 of 25, default order: organization name, name, id)"
     echo "       list_filter = GET /api/v2/applications/?client_type=public&order_by=-id (page 1)"
     echo
@@ -96,6 +96,7 @@ for n in $BENCH_FLAT_SIZES; do
     previous=$n
     start_worker
     wait_http "http://127.0.0.1:$BENCH_PORT/api/v2/ping/" "lighttpd + appreg"
+    warm_credentials "$BENCH_PORT"
     for name in $BENCH_FLAT_CASES; do
         if [ "$BENCH_WARMUP" != 0 ]; then
             run_wrk "$BENCH_PORT" list "$(flat_path "$name")" 1 "$BENCH_WARMUP" "$n" "$worker_pid" "$work/warmup.log"
@@ -152,7 +153,7 @@ field() { # APPS CASE CONNS COLUMN
         echo "  (flat means x1.0; wrk counts a request slower than $BENCH_WRK_TIMEOUT as an error, not in the percentiles)"
     fi
     echo "appreg-fcgi resident memory at the end: $(awk -v k="$(rss_kib "$worker_pid")" 'BEGIN {printf "%.1f", k / 1024}') MiB"
-    [ -n "$BENCH_AUTHORIZATION" ] || echo "authentication: not measured (no Authorization header sent; the worker has none yet)"
+    echo "authentication: $auth_desc"
 } >"$work/summary.txt"
 
 cat "$work/summary.txt" >>"$report"

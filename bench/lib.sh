@@ -24,8 +24,18 @@ BENCH_SYNCHRONOUS=${BENCH_SYNCHRONOUS:-FULL}
 APPREG_THREADS=${APPREG_THREADS:-4}
 BASELINE_THREADS=${BASELINE_THREADS:-4}
 BENCH_LOG_REQUESTS=${BENCH_LOG_REQUESTS:-true}
+# Authentication: every request of every case carries BENCH_AUTHORIZATION (common.lua, the curl checks). Unset,
+# it is made for the superuser the scripts create (BENCH_USERNAME / BENCH_PASSWORD, `appreg-fcgi
+# create-superuser`): their Basic credentials (BENCH_AUTH=basic) or a token of theirs (BENCH_AUTH=bearer).
 BENCH_AUTHORIZATION=${BENCH_AUTHORIZATION:-}
 export BENCH_AUTHORIZATION
+BENCH_AUTH=${BENCH_AUTH:-basic}
+BENCH_USERNAME=${BENCH_USERNAME:-admin}
+BENCH_PASSWORD=${BENCH_PASSWORD:-admin-password}
+BENCH_PASSWORD_ITERATIONS=${BENCH_PASSWORD_ITERATIONS:-}  # PBKDF2 iterations of that hash; empty: the worker's default
+
+case "$BENCH_AUTH" in basic | bearer) ;; *) die "BENCH_AUTH must be basic or bearer, not '$BENCH_AUTH'" ;; esac
+case "$BENCH_PASSWORD_ITERATIONS" in *[!0-9]*) die "BENCH_PASSWORD_ITERATIONS must be a number" ;; esac
 
 case "$BENCH_PORT" in '' | *[!0-9]*) die "BENCH_PORT must be a number, not '$BENCH_PORT'" ;; esac
 case "$BENCH_ORGS" in '' | *[!0-9]* | 0) die "BENCH_ORGS must be a positive number, not '$BENCH_ORGS'" ;; esac
@@ -246,6 +256,8 @@ db.synchronous = $BENCH_SYNCHRONOUS
 threads = $APPREG_THREADS
 log.requests = $BENCH_LOG_REQUESTS
 EOF
+    [ -z "$BENCH_PASSWORD_ITERATIONS" ] ||
+        echo "auth.password_iterations = $BENCH_PASSWORD_ITERATIONS" >>"$work/appreg.properties"
 }
 
 worker_pid=
@@ -322,13 +334,72 @@ PRAGMA wal_checkpoint(TRUNCATE);
 EOF
 }
 
-# Creates the schema by starting the worker once on a fresh database, then stops it.
+# Creates the schema by starting the worker once on a fresh database, then stops it; then the superuser.
 create_schema() {
     rm -f "$work/appreg.db" "$work/appreg.db-wal" "$work/appreg.db-shm"
     start_worker
     stop_worker
     sqlite3 "$work/appreg.db" "SELECT 1 FROM applications LIMIT 0" >/dev/null ||
         die "the worker did not create the schema (log: $work/appreg.log)"
+    create_superuser
+}
+
+# ---- authentication --------------------------------------------------------------------------------------------
+
+# Whether the binary under test has users (and so answers 401 without credentials); a BENCH_REF from before
+# authentication has none, and is measured without an Authorization header.
+has_users=0
+auth_desc="not measured (no Authorization header sent)"
+
+# The superuser every request authenticates as, created as an operator does: `appreg-fcgi create-superuser`,
+# the password on its standard input.
+create_superuser() {
+    sqlite3 "$work/appreg.db" "SELECT 1 FROM users LIMIT 0" >/dev/null 2>&1 || return 0
+    has_users=1
+    printf '%s\n' "$BENCH_PASSWORD" |
+        "$appreg_bin" create-superuser --config "$work/appreg.properties" --db "$work/appreg.db" \
+            --username "$BENCH_USERNAME" >>"$work/appreg.log" 2>&1 ||
+        die "appreg-fcgi create-superuser failed (log: $work/appreg.log)"
+}
+
+# authenticate PORT: sets BENCH_AUTHORIZATION (exported: the wrk scripts read it) and auth_desc, once. For a
+# token, the worker must be serving behind lighttpd on PORT. BENCH_AUTHORIZATION given by the caller wins.
+authenticate() {
+    local port=$1 basic token
+    if [ -n "$BENCH_AUTHORIZATION" ]; then
+        auth_desc="every request sends 'Authorization: ${BENCH_AUTHORIZATION%% *} …' (BENCH_AUTHORIZATION)"
+        return 0
+    fi
+    if [ "$has_users" != 1 ]; then
+        auth_desc="not measured: this appreg-fcgi has no users, so no Authorization header is sent"
+        return 0
+    fi
+    basic="Basic $(printf '%s:%s' "$BENCH_USERNAME" "$BENCH_PASSWORD" | base64 -w 0)"
+    if [ "$BENCH_AUTH" = basic ]; then
+        BENCH_AUTHORIZATION=$basic
+        local iterations=${BENCH_PASSWORD_ITERATIONS:-default}
+        auth_desc="every request sends Basic credentials of superuser $BENCH_USERNAME (password hash with"
+        auth_desc+=" $iterations PBKDF2 iterations; BENCH_AUTH=basic)"
+        return 0
+    fi
+    token=$(curl -fsS -H "Authorization: $basic" -H 'Content-Type: application/json' \
+        --data '{"description": "bench", "scope": "write"}' "http://127.0.0.1:$port/api/v2/tokens/" |
+        grep -o '"token": *"[^"]*"' | head -n 1 | cut -d '"' -f 4) ||
+        die "creating a token for $BENCH_USERNAME failed (log: $work/appreg.log)"
+    [ -n "$token" ] || die "POST /api/v2/tokens/ answered no token"
+    BENCH_AUTHORIZATION="Bearer $token"
+    auth_desc="every request sends a Bearer token of superuser $BENCH_USERNAME (BENCH_AUTH=bearer)"
+}
+
+# warm_credentials PORT: one authenticated request, not measured. A freshly started worker checks Basic
+# credentials against their PBKDF2 hash (~0.7 s at the default iterations) before its credential cache knows
+# them; no measured run should pay for that. Fails when the credentials are refused.
+warm_credentials() {
+    local port=$1 got
+    [ -n "$BENCH_AUTHORIZATION" ] || return 0
+    got=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: $BENCH_AUTHORIZATION" \
+        "http://127.0.0.1:$port/api/v2/applications/?page_size=1")
+    [ "$got" = 200 ] || die "GET /api/v2/applications/ with the benchmark's credentials answered $got"
 }
 
 # ---- measuring -------------------------------------------------------------------------------------------------

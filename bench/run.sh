@@ -21,7 +21,10 @@
 #   BENCH_MAX_SECONDS [600]   time box for everything after the build; runs that would not fit are skipped
 #   BENCH_SYNCHRONOUS [FULL]  the worker's db.synchronous;  APPREG_THREADS [4];  BASELINE_THREADS [4]
 #   BENCH_LOG_REQUESTS [true] the worker's log.requests (its log goes to a file)
-#   BENCH_AUTHORIZATION       Authorization header value sent with every request ('Bearer …' / 'Basic …')
+#   BENCH_AUTH [basic]        how every request authenticates as the superuser the script creates
+#                             (BENCH_USERNAME [admin], BENCH_PASSWORD [admin-password]): basic, or bearer
+#                             (a token of theirs); BENCH_PASSWORD_ITERATIONS [the worker's default]
+#   BENCH_AUTHORIZATION       instead: this Authorization header value with every request ('Bearer …' / 'Basic …')
 #   BENCH_REF                 build this commit (from a git archive snapshot) instead of the working tree
 #   BENCH_APPREG_BIN          use this appreg-fcgi binary instead of building one
 #   BENCH_PORT [18080]        lighttpd port for appreg; the baseline's is BENCH_PORT+1
@@ -96,6 +99,7 @@ start_lighttpd appreg "$appreg_port" "$(appreg_socket)"
 start_lighttpd baseline "$baseline_port" "$(baseline_socket)"
 wait_http "http://127.0.0.1:$appreg_port/api/v2/ping/" "lighttpd + appreg"
 wait_http "http://127.0.0.1:$baseline_port/api/v2/ping/" "lighttpd + baseline"
+authenticate "$appreg_port"
 
 # Each kind of request once through the real front end: a case answered with an error would measure nothing.
 auth=()
@@ -136,12 +140,7 @@ planned=$((n_cases * n_conns * per_case))
     echo "front end: lighttpd with conf/lighttpd.conf (var.* lines rewritten), unix socket to each worker, one lighttpd per target"
     echo "client: wrk -t$BENCH_WRK_THREADS -c{$BENCH_CONNS} -d$BENCH_DURATION --latency, on the same cores; $BENCH_ROUNDS rounds per case, baseline and appreg alternating (order flipped each round), $BENCH_WARMUP unrecorded warm-up of each first"
     echo "database: $BENCH_APPS applications in $BENCH_ORGS organizations$([ "$BENCH_SEED_ACTIVITY" = 1 ] && echo ", one activity entry each") (${db_mib} MiB, seeded in ${seed_seconds} s); creates add rows as the run goes"
-    if [ -z "$BENCH_AUTHORIZATION" ]; then
-        echo "authentication: NOT MEASURED - the worker has no authentication yet, so no Authorization header is sent."
-        echo "                BENCH_AUTHORIZATION='Bearer <token>' (or 'Basic <base64>') adds one to every request."
-    else
-        echo "authentication: every request sends 'Authorization: ${BENCH_AUTHORIZATION%% *} …' (BENCH_AUTHORIZATION)"
-    fi
+    echo "authentication: $auth_desc"
     echo "planned: $planned s of measuring (time box ${BENCH_MAX_SECONDS} s)"
     echo
     echo "cases:"
@@ -246,7 +245,7 @@ sum_of() {
     echo "request (user+system, all threads); bytes = appreg's whole HTTP response; rss = appreg-fcgi resident memory after the case."
     echo "The baseline answers every case with the same ~1 KB response: for lists (~20 KB from appreg) the ratio includes that."
     echo "applications created during the run: $created"
-    [ -n "$BENCH_AUTHORIZATION" ] || echo "authentication: not measured (no Authorization header sent; the worker has none yet)"
+    echo "authentication: $auth_desc"
     echo
     echo "every run (tab-separated, also in $(basename "$tsv")):"
     column -t -s $'\t' "$tsv" 2>/dev/null || cat "$tsv"

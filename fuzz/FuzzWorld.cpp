@@ -11,6 +11,12 @@
 #include <set>
 #include <stdexcept>
 
+#include "TestSuperuser.h"
+#include "appreg/domain/Passwords.h"
+#include "appreg/domain/Timestamp.h"
+#include "appreg/domain/User.h"
+#include "appreg/store/UserStore.h"
+
 #include <Poco/Exception.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
@@ -21,8 +27,8 @@ namespace appreg::fuzz {
 
 namespace {
 
-const char* const kTables[] = {"tokens", "applications", "organizations", "activity_stream",
-                               "sqlite_sequence"};
+/// Kept up by triggers on the other tables: put back after them, so that the counts end up exact.
+const char* const kRowCounts = "row_counts";
 
 /// The temporary directory, for removal on the way out (also when a finding ends the process).
 std::string gDirectory;
@@ -63,6 +69,7 @@ http::Request jsonRequest(const std::string& method, const std::string& path, co
     r.path = path;
     r.contentType = "application/json";
     r.body = body;
+    r.authorization = FuzzWorld::authorization();
     r.requestId = "00000000000000000000000000000000";
     return r;
 }
@@ -79,6 +86,11 @@ std::string tempBase() {
 }
 
 }  // namespace
+
+const std::string& FuzzWorld::authorization() {
+    static const std::string value = test::TestSuperuser::authorization();
+    return value;
+}
 
 FuzzWorld& FuzzWorld::get() {
     static FuzzWorld* world = [] {
@@ -110,8 +122,13 @@ FuzzWorld::FuzzWorld() {
     options.busyTimeoutMs = 5000;
     _database = std::make_unique<store::Database>(options);
     _database->migrate();
+    createSuperuser();
     api::ApiSettings settings;
     settings.nodeName = "fuzz";
+    // Users created by inputs (POST /api/v2/users/) get cheap hashes too: 600 000 iterations would cost
+    // seconds per input under ASan.
+    settings.passwordIterations = test::TestSuperuser::kPasswordIterations;
+    settings.credentials = &_credentials;
     _api = std::make_unique<api::Api>(settings, *_database);
 
     if (sqlite3_open_v2(options.path.c_str(), &_raw, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
@@ -149,6 +166,21 @@ long long FuzzWorld::dataVersion() {
     return version;
 }
 
+void FuzzWorld::createSuperuser() {
+    // What `appreg-fcgi create-superuser` does, minus reading the password and the activity entry: the API
+    // cannot create the first user (it needs one to authenticate the request).
+    domain::User user;
+    user.username = test::TestSuperuser::kUsername;
+    user.isSuperuser = true;
+    user.passwordHash =
+        domain::hashPassword(test::TestSuperuser::kPassword, test::TestSuperuser::kPasswordIterations);
+    user.created = user.modified = domain::formatTimestamp(domain::nowMicros());
+    auto connection = _database->connect();
+    store::WriteTransaction transaction(*connection);
+    store::UserStore(*connection).insert(user);
+    transaction.commit();
+}
+
 void FuzzWorld::seed() {
     // Made through the API itself, so the rows are exactly what the worker writes.
     const std::pair<std::string, std::string> steps[] = {
@@ -165,20 +197,37 @@ void FuzzWorld::seed() {
         if (response.status != 201)
             die("seeding " + path + " answered " + std::to_string(response.status) + ": " + response.body);
     }
+    // Every table, whatever the migrations made (users and roles included: inputs may change or delete the
+    // superuser), with the counts last.
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(
+            _raw,
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
+            "ESCAPE '\\' AND name <> 'row_counts' ORDER BY name",
+            -1, &statement, nullptr) != SQLITE_OK) {
+        die("cannot list the tables: " + std::string(sqlite3_errmsg(_raw)));
+    }
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+        _tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
+    }
+    sqlite3_finalize(statement);
+    _tables.emplace_back("sqlite_sequence");
+    _tables.emplace_back(kRowCounts);
     exec("ATTACH DATABASE ':memory:' AS seed");
-    for (const char* table : kTables) {
-        exec(std::string("CREATE TABLE seed.") + snapshotName(table) + " AS SELECT * FROM main." + table);
+    for (const std::string& table : _tables) {
+        exec("CREATE TABLE seed." + snapshotName(table) + " AS SELECT * FROM main." + table);
     }
     _seenVersion = dataVersion();
 }
 
 void FuzzWorld::reset() {
     if (dataVersion() == _seenVersion) return;  // nothing committed since the last reset
+    // The harness's connection has foreign keys off: no cascades, so the order does not matter, except that
+    // the trigger-kept counts come last.
     std::string sql = "BEGIN IMMEDIATE;";
-    for (const char* table : kTables) sql += std::string("DELETE FROM main.") + table + ";";
-    for (const char* table :
-         {"organizations", "applications", "tokens", "activity_stream", "sqlite_sequence"}) {
-        sql += std::string("INSERT INTO main.") + table + " SELECT * FROM seed." + snapshotName(table) + ";";
+    for (const std::string& table : _tables) {
+        sql += "DELETE FROM main." + table + ";INSERT INTO main." + table + " SELECT * FROM seed." +
+               snapshotName(table) + ";";
     }
     sql += "COMMIT;";
     exec(sql);
@@ -187,9 +236,13 @@ void FuzzWorld::reset() {
 
 void FuzzWorld::checkResponse(const http::Request& request, const http::Response& response,
                               const char* where) {
-    static const std::set<int> documented = {200, 201, 204, 301, 308, 400, 403, 404, 405, 413, 415, 431};
+    static const std::set<int> documented = {200, 201, 204, 301, 308, 400, 401, 403, 404, 405, 413, 415, 431};
     auto fail = [&](const std::string& why) { FuzzWorld::fail(request, response, where, why); };
     if (documented.count(response.status) == 0) fail("status outside the documented set");
+    if (response.status == 401 && request.authorization == authorization() &&
+        response.body.find("\"detail\"") != std::string::npos) {
+        fail("the superuser's valid credentials were refused");
+    }
     bool emptyExpected = response.status == 204 || request.method == "HEAD";
     if (emptyExpected) {
         if (!response.body.empty()) fail("a body where none belongs");
@@ -239,7 +292,8 @@ http::BodyReader bodyReader(const std::string& body, std::size_t chunk, bool bre
 std::string describe(const http::Request& request) {
     return request.method + " " + printable(request.path) +
            (request.query.empty() ? "" : "?" + printable(request.query)) +
-           " [Content-Type: " + printable(request.contentType) + "] body: " + printable(request.body);
+           " [Content-Type: " + printable(request.contentType) +
+           "] [Authorization: " + printable(request.authorization, 80) + "] body: " + printable(request.body);
 }
 
 }  // namespace appreg::fuzz

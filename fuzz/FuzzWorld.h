@@ -1,12 +1,14 @@
 // What both fuzz targets share: one API over a real, migrated SQLite file in a private temporary directory
-// (created once per process), a known seed state the database is put back to before each input, and the check
-// every response must pass.
+// (created once per process), a known seed state the database is put back to before each input, the
+// superuser the requests authenticate as, and the check every response must pass.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "appreg/api/Api.h"
 #include "appreg/http/CgiRequest.h"
@@ -18,13 +20,19 @@ struct sqlite3;
 
 namespace appreg::fuzz {
 
-/// The process-wide fixture. The seed state holds organization 1 ("seed-org"), application 1 (confidential,
-/// password grant, in organization 1) and access token 1 (of application 1), so that detail routes and their
-/// writes reach real rows.
+/// The process-wide fixture. The seed state holds user 1, the tests' superuser
+/// (tests/support/TestSuperuser.h: "admin", created through the store as `appreg-fcgi create-superuser` does,
+/// with a cheap password hash), organization 1 ("seed-org"), application 1 (confidential, password grant, in
+/// organization 1) and access token 1 (of application 1), so that detail routes and their writes reach real
+/// rows.
 class FuzzWorld {
 public:
     /// The one instance (created on first use; its directory is removed at exit).
     static FuzzWorld& get();
+
+    /// The HTTP_AUTHORIZATION value that authenticates as the superuser (Basic). Requests carry it unless an
+    /// input is meant to go without.
+    static const std::string& authorization();
 
     /// Puts the database back to the seed state if anything was committed since the last call. Each input
     /// then starts from the same data (and the same next ids), so a crash reproduces from its input alone.
@@ -34,10 +42,11 @@ public:
     http::Response handle(const http::Request& request) { return _api->handle(request); }
 
     /// Fails the run (prints the exchange and aborts) unless the response is one the API documents: a status
-    /// of {200, 201, 204, 301, 308, 400, 403, 404, 405, 413, 415, 431}, and a body that is one JSON document
-    /// (Poco's parser: valid UTF-8, nothing trailing), empty only for 204 and HEAD. 500 is a bug; 503 is one
-    /// too here, because this database is never locked, full or read-only, so a 503 would hide an error of
-    /// the store.
+    /// of {200, 201, 204, 301, 308, 400, 401, 403, 404, 405, 413, 415, 431}, and a body that is one JSON
+    /// document (Poco's parser: valid UTF-8, nothing trailing), empty only for 204 and HEAD. 500 is a bug;
+    /// 503 is one too here, because this database is never locked, full or read-only, so a 503 would hide an
+    /// error of the store. A request that carries authorization() must not be refused as unauthenticated (a
+    /// 401 with a "detail"; the OAuth2 endpoints' own 401s for a bad client are {"error": ...}).
     static void checkResponse(const http::Request& request, const http::Response& response,
                               const char* where);
 
@@ -51,14 +60,17 @@ public:
 
 private:
     FuzzWorld();
+    void createSuperuser();
     void seed();
     void exec(const std::string& sql);
     long long dataVersion();
 
     std::string _dir;
     std::unique_ptr<store::Database> _database;
+    api::CredentialCache _credentials{64, std::chrono::seconds(3600)};
     std::unique_ptr<api::Api> _api;
-    sqlite3* _raw = nullptr;  ///< the harness's own connection: seed snapshot and reset
+    std::vector<std::string> _tables;  ///< every table, put back to its seed snapshot by reset()
+    sqlite3* _raw = nullptr;           ///< the harness's own connection: seed snapshot and reset
     long long _seenVersion = -1;
 };
 

@@ -5,6 +5,10 @@
 // Every response must be documented (FuzzWorld::checkResponse). A write that succeeded must also read back:
 // the object it names answers GET with 200, and the activity stream that recorded it renders as JSON, so a
 // value the validator let in cannot break a later response.
+//
+// The writes authenticate as the superuser (FuzzWorld::authorization()). Each input is also sent once without
+// credentials, to the first endpoint: a parse or media-type error may answer before authentication does (as
+// in AWX), but an anonymous write must never succeed.
 
 #include <cstddef>
 #include <cstdint>
@@ -34,13 +38,14 @@ const Endpoint kEndpoints[] = {
     {"POST", "/api/v2/applications/1/tokens/", nullptr},
 };
 
-appreg::http::Request makeRequest(const std::string& method, const std::string& path,
-                                  const std::string& body) {
+appreg::http::Request makeRequest(const std::string& method, const std::string& path, const std::string& body,
+                                  bool anonymous = false) {
     appreg::http::Request r;
     r.method = method;
     appreg::http::Request::splitUri(path, r.path, r.query);
     r.contentType = body.empty() ? "" : "application/json";
     r.body = body;
+    if (!anonymous) r.authorization = appreg::fuzz::FuzzWorld::authorization();
     r.requestId = "0123456789abcdef0123456789abcdef";
     return r;
 }
@@ -57,6 +62,16 @@ void get(appreg::fuzz::FuzzWorld& world, const std::string& path, const char* wh
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     auto& world = appreg::fuzz::FuzzWorld::get();
     const std::string body(reinterpret_cast<const char*>(data), size);
+    {
+        world.reset();
+        auto request = makeRequest(kEndpoints[0].method, kEndpoints[0].path, body, true);
+        auto response = world.handle(request);
+        appreg::fuzz::FuzzWorld::checkResponse(request, response, "fuzz_json_body (anonymous)");
+        if (response.status < 300) {
+            appreg::fuzz::FuzzWorld::fail(request, response, "fuzz_json_body (anonymous)",
+                                          "an anonymous write succeeded");
+        }
+    }
     for (const Endpoint& e : kEndpoints) {
         world.reset();
         auto request = makeRequest(e.method, e.path, body);

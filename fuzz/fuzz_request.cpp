@@ -4,7 +4,12 @@
 // Input format (text-friendly, so the dictionary and the seed corpus are readable):
 //
 //   byte 0        flags: bit 0 body limit 256 bytes instead of 1 MiB; bit 1 the body breaks off halfway (the
-//                 client went away); bit 2 request.path_prefix "/awx"; bit 3 the body arrives 1 byte per read
+//                 client went away); bit 2 request.path_prefix "/awx"; bit 3 the body arrives 1 byte per
+//                 read; bit 6 (0x40: a first byte from '@' up to DEL, letters included) anonymous: the
+//                 harness adds no credentials. Without it, HTTP_AUTHORIZATION with the superuser's Basic
+//                 credentials (FuzzWorld::authorization()) follows the input's parameters, so it counts only
+//                 when the input has none of its own (the first occurrence of a name wins). The digits '0' to
+//                 '9' that start most seeds leave bit 6 clear: those requests reach the API handlers.
 //   lines         NAME=VALUE, one parameter per line ("\n" and "\\" are escapes for a newline and a
 //   backslash;
 //                 any other byte, NUL included, is taken as is), up to the first empty line
@@ -18,7 +23,8 @@
 //   2. the raw input bytes, taken as a FastCGI stream, go through checkRequestHead and beginRequestId
 //      (no oracle but the sanitizers: it is the first code a hostile peer reaches);
 //   3. the request the worker would build (buildCgiRequest, then Api::handle unless the transport already
-//      refused it) must get a documented status and a JSON body (FuzzWorld::checkResponse).
+//      refused it) must get a documented status and a JSON body, and never the 401 of bad credentials when it
+//      carries the superuser's (FuzzWorld::checkResponse).
 
 #include <cstddef>
 #include <cstdint>
@@ -117,6 +123,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Pairs pairs;
     std::string body;
     decode(data, size, pairs, body);
+    if ((flags & 0x40) == 0)
+        pairs.emplace_back("HTTP_AUTHORIZATION", appreg::fuzz::FuzzWorld::authorization());
 
     // 1. The head a web server would send for these parameters.
     std::string encodedPairs;

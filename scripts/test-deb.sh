@@ -138,6 +138,12 @@ check "/var/lib/appreg is appreg:appreg 755" test "$(stat -c '%U:%G %a' /var/lib
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 socket=/var/lib/appreg/deb-test.sock
 mkdir -p "$work/lighttpd"
+# The first superuser, as an operator creates it after installing: from the command line, as user appreg.
+admin_password=deb-test-$(head -c 9 /dev/urandom | base64 | tr -d '+/=')
+printf '%s\n' "$admin_password" | env -i PATH=/usr/bin:/bin setpriv --reuid=appreg --regid=appreg --clear-groups \
+    /usr/bin/appreg-fcgi create-superuser --config /etc/appreg/appreg.properties --db /var/lib/appreg/appreg.db \
+    --username admin >"$work/create-superuser.log" 2>&1 ||
+    { cat "$work/create-superuser.log"; die "the installed appreg-fcgi create-superuser failed"; }
 # As systemd would run it: user and group appreg (setpriv execs, no fork), the unit's environment.
 env -i PATH=/usr/bin:/bin \
     setpriv --reuid=appreg --regid=appreg --clear-groups \
@@ -166,12 +172,15 @@ for _ in $(seq 100); do
     kill -0 "$lighttpd_pid" 2>/dev/null || break
     sleep 0.1
 done
-status() { # status METHOD PATH [BODY]: prints the HTTP status, keeps the body in $work/body
-    curl -sS -o "$work/body" -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
-        ${3:+--data-binary "$3"} "$base$2"
+status() { # status METHOD PATH [BODY]: prints the HTTP status, keeps the body in $work/body (as the superuser)
+    curl -sS -o "$work/body" -w '%{http_code}' -u "admin:$admin_password" -X "$1" \
+        -H 'Content-Type: application/json' ${3:+--data-binary "$3"} "$base$2"
 }
 code=$(status GET /api/v2/ping/ || true)
 check "GET /api/v2/ping/ through lighttpd -> 200 (got $code)" test "$code" = 200
+code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    --data-binary '{"name": "Anonymous"}' "$base/api/v2/organizations/" || true)
+check "an anonymous POST /api/v2/organizations/ -> 401 (got $code)" test "$code" = 401
 code=$(status POST /api/v2/organizations/ '{"name": "Default"}' || true)
 check "POST /api/v2/organizations/ -> 201 (got $code: $(cat "$work/body" 2>/dev/null))" test "$code" = 201
 seed='{"authorization_grant_type":"password","client_type":"confidential","name":"test app","organization":1}'

@@ -8,6 +8,7 @@
 
 #include "appreg/api/Options.h"
 #include "appreg/api/Permissions.h"
+#include "appreg/api/RequestBody.h"
 #include "appreg/domain/ActivityEntry.h"
 #include "appreg/domain/Application.h"
 #include "appreg/domain/Organization.h"
@@ -243,6 +244,7 @@ void Api::authenticate(const Request& request, const std::string& pattern) {
     _caller = domain::Caller{};
     _stores.activity.setActor(std::nullopt);
     if (pattern == "/api/v2/ping/" || pattern.rfind("/api/o/", 0) == 0) return;
+    checkJsonBody(request);
     try {
         _caller = _authenticator.authenticate(request.authorization);
     } catch (const store::DatabaseUnavailable& e) {

@@ -175,16 +175,8 @@ Poco::JSON::Object::Ptr renderActivity(const store::ActivityRow& row, const std:
     const domain::ActivityEntry& entry = row.entry;
     auto related = newObject();
     auto summary = newObject();
-    if (entry.hasActor) {
-        // AWX: the actor while the user exists; afterwards its denormalised deleted_actor, with id null.
-        auto actor = newObject();
-        actor->set("id", entry.actorId ? Poco::Dynamic::Var(*entry.actorId) : Poco::Dynamic::Var());
-        actor->set("username", entry.actorUsername);
-        actor->set("first_name", entry.actorFirstName);
-        actor->set("last_name", entry.actorLastName);
-        if (entry.actorId) related->set("actor", userUrl(*entry.actorId));
-        summary->set("actor", actor);
-    }
+    // AWX's key order (awx-reference.md §5.2): related has the actor first, summary_fields last.
+    if (entry.hasActor && entry.actorId) related->set("actor", userUrl(*entry.actorId));
     if (row.objectExists && entry.operation != "delete") {
         std::string url;
         auto object = newObject();
@@ -212,6 +204,15 @@ Poco::JSON::Object::Ptr renderActivity(const store::ActivityRow& row, const std:
         Poco::JSON::Array::Ptr objects = new Poco::JSON::Array();
         objects->add(object);
         summary->set(entry.object1, objects);
+    }
+    if (entry.hasActor) {
+        // The actor while the user exists; afterwards AWX's denormalised deleted_actor, with id null.
+        auto actor = newObject();
+        actor->set("id", entry.actorId ? Poco::Dynamic::Var(*entry.actorId) : Poco::Dynamic::Var());
+        actor->set("username", entry.actorUsername);
+        actor->set("first_name", entry.actorFirstName);
+        actor->set("last_name", entry.actorLastName);
+        summary->set("actor", actor);
     }
     Poco::Dynamic::Var changes = http::json::parseBody(entry.changes);
     domain::FieldValues values{{"id", entry.id},

@@ -6,13 +6,26 @@
 
 namespace appreg::api {
 
-Poco::JSON::Object::Ptr readJsonObject(const http::Request& request) {
+namespace {
+
+void checkMediaType(const http::Request& request) {
     if (!request.body.empty() && request.mediaType() != "application/json") {
         throw http::ApiError::detail(
             415,
             "You did not use correct Content-Type in your HTTP request. If you are using our "
             "REST API, the Content-Type must be application/json");
     }
+}
+
+}  // namespace
+
+void checkJsonBody(const http::Request& request) {
+    checkMediaType(request);
+    if (!request.body.empty()) http::json::parseBody(request.body);
+}
+
+Poco::JSON::Object::Ptr readJsonObject(const http::Request& request) {
+    checkMediaType(request);
     if (request.body.empty())
         return http::json::newObject();  // no body at all is {} (DRF); whitespace is not
     Poco::Dynamic::Var parsed = http::json::parseBody(request.body);

@@ -47,6 +47,23 @@ bool isPlainPath(const std::string& path) {
            path.find("/../") == std::string::npos;
 }
 
+/// The raw query as it may appear in a Location header and a JSON text: bytes outside printable ASCII (raw
+/// UTF-8, invalid bytes, controls, spaces) percent-encoded, everything else kept as the client sent it.
+std::string safeQuery(const std::string& query) {
+    static const char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : query) {
+        if (c > 0x20 && c < 0x7f) {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
 const char* const kMethodOrder[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
 
 }  // namespace
@@ -109,7 +126,7 @@ Response Router::route(const Request& request) const {
         PathParams ignored;
         if (!request.path.empty() && request.path.back() != '/' && match(request.path + "/", ignored)) {
             std::string location = request.path + "/";
-            if (!request.query.empty()) location += "?" + request.query;
+            if (!request.query.empty()) location += "?" + safeQuery(request.query);
             bool safe = request.method == "GET" || request.method == "HEAD";
             Response resp = Response::detail(safe ? 301 : 308, "Moved to " + location + ".");
             resp.setHeader("Location", location);

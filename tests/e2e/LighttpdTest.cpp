@@ -6,6 +6,7 @@
 #include "LighttpdProcess.h"
 #include "ResponseAssert.h"
 #include "TempDir.h"
+#include "TestSuperuser.h"
 #include "WorkerProcess.h"
 
 #include <cppunit/extensions/HelperMacros.h>
@@ -192,8 +193,13 @@ public:
     }
 
     void testAuthorizationHeadersDoNotBreakAnything() {
-        const HttpClient::Headers bearer = {{"Authorization", "Bearer 0123456789abcdefghijklmnopqrst"}};
-        const HttpClient::Headers basic = {{"Authorization", "Basic YWRtaW46cGFzc3dvcmQ="}};
+        // Both schemes, with credentials the worker accepts: the superuser's password and a token of theirs.
+        const HttpClient::Headers basic = {{"Authorization", TestSuperuser::authorization()}};
+        const HttpResponse token = http_->postJson("/api/v2/tokens/", R"({"scope": "write"})", basic);
+        APPREG_ASSERT_STATUS(201, token);
+        const HttpClient::Headers bearer = {
+            {"Authorization",
+             "Bearer " + JsonAssert::parseObject(token.body)->getValue<std::string>("token")}};
         APPREG_ASSERT_STATUS(200, http_->get("/api/v2/ping/", bearer));
         const HttpResponse org = http_->postJson("/api/v2/organizations/", R"({"name": "auth-org"})", basic);
         APPREG_ASSERT_STATUS(201, org);
@@ -204,6 +210,16 @@ public:
         APPREG_ASSERT_STATUS(201, http_->postJson("/api/v2/applications/", app, bearer));
         APPREG_ASSERT_RESPONSE(400, kSeedCreateErrors,
                                http_->postJson("/api/v2/applications/", R"({"name": "x"})", basic));
+
+        // Without credentials the worker's 401 and its challenge reach the client as they are.
+        HttpClient anonymous(lighttpd_->port());
+        anonymous.setAuthorization(std::nullopt);
+        const HttpResponse refused = anonymous.get("/api/v2/applications/");
+        APPREG_ASSERT_RESPONSE(401, R"({"detail": "Authentication credentials were not provided."})",
+                               refused);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(refused.describe(),
+                                     std::string("Bearer realm=api authorization_url=/api/o/authorize/"),
+                                     refused.header("WWW-Authenticate"));
     }
 
     void testWorkerDownIs503() {

@@ -1,9 +1,12 @@
 // The activity stream: one entry per create, change and delete of an application, organization or token,
 // and the endpoints that read it (API.md §5, awx-reference.md §5.2, docs/decisions.md "Tokens and history").
+// Every request here is the test superuser's, so every entry it causes names them as the actor; the stream
+// starts with the entry of create-superuser, which has none (the command line is nobody).
 
 #include "ApiSteps.h"
 #include "JsonAssert.h"
 #include "ResponseAssert.h"
+#include "TestSuperuser.h"
 #include "WorkerFixture.h"
 
 #include <unistd.h>
@@ -31,6 +34,12 @@ std::string streamQuery(const std::string& query) { return std::string(kStream) 
 std::string changesOf(const Poco::JSON::Object::Ptr& entry) {
     return JsonAssert::toJson(entry->get("changes"));
 }
+
+/// The actor of the entries the test's requests cause, as `related` and `summary_fields` show it: the test
+/// superuser, the database's first user.
+const std::string kActorRelated = R"("actor": "/api/v2/users/1/")";
+const std::string kActorSummary = std::string(R"("actor": {"id": 1, "username": ")") +
+                                  TestSuperuser::kUsername + R"(", "first_name": "", "last_name": ""})";
 
 }  // namespace
 
@@ -61,20 +70,30 @@ public:
                                      response.header("Allow"));
         const auto list = JsonAssert::parseObject(response.body);
         APPREG_ASSERT_KEYS((std::vector<std::string>{"count", "next", "previous", "results"}), list);
-        CPPUNIT_ASSERT_EQUAL(2LL, ApiSteps::count(list));
+        CPPUNIT_ASSERT_EQUAL(3LL, ApiSteps::count(list));
 
-        const auto orgEntry = ApiSteps::results(list)->getObject(0);
-        const auto entry = ApiSteps::results(list)->getObject(1);
+        // First the superuser's own creation, by nobody.
+        const auto userEntry = ApiSteps::results(list)->getObject(0);
+        APPREG_ASSERT_KEYS(kEntryKeys, userEntry);
+        CPPUNIT_ASSERT_EQUAL(std::string("user"), userEntry->getValue<std::string>("object1"));
+        CPPUNIT_ASSERT_EQUAL(std::string("create"), userEntry->getValue<std::string>("operation"));
+        CPPUNIT_ASSERT_MESSAGE(JsonAssert::toJson(userEntry),
+                               !userEntry->getObject("related")->has("actor") &&
+                                   !userEntry->getObject("summary_fields")->has("actor"));
+
+        const auto orgEntry = ApiSteps::results(list)->getObject(1);
+        const auto entry = ApiSteps::results(list)->getObject(2);
         APPREG_ASSERT_KEYS(kEntryKeys, orgEntry);
         APPREG_ASSERT_KEYS(kEntryKeys, entry);
         const long long id = entry->getValue<long long>("id");
         CPPUNIT_ASSERT(id > orgEntry->getValue<long long>("id"));
         CPPUNIT_ASSERT_EQUAL(std::string("activity_stream"), entry->getValue<std::string>("type"));
         CPPUNIT_ASSERT_EQUAL(ApiSteps::path("activity_stream", id), entry->getValue<std::string>("url"));
-        APPREG_ASSERT_JSON("{\"o_auth2_application\": [\"" + ApiSteps::applicationPath(app) + "\"]}",
-                           JsonAssert::toJson(entry->get("related")));
+        APPREG_ASSERT_JSON(
+            "{" + kActorRelated + ", \"o_auth2_application\": [\"" + ApiSteps::applicationPath(app) + "\"]}",
+            JsonAssert::toJson(entry->get("related")));
         APPREG_ASSERT_JSON("{\"o_auth2_application\": [{\"id\": " + std::to_string(app) +
-                               ", \"name\": \"test app\", \"description\": \"\"}]}",
+                               ", \"name\": \"test app\", \"description\": \"\"}], " + kActorSummary + "}",
                            JsonAssert::toJson(entry->get("summary_fields")));
         static const std::regex timestamp(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$)");
         CPPUNIT_ASSERT_MESSAGE(entry->getValue<std::string>("timestamp"),
@@ -102,10 +121,11 @@ public:
         APPREG_ASSERT_JSON(
             "{\"name\": \"Default\", \"description\": \"\", \"id\": " + std::to_string(org) + "}",
             changesOf(orgEntry));
-        APPREG_ASSERT_JSON("{\"organization\": [\"" + ApiSteps::organizationPath(org) + "\"]}",
-                           JsonAssert::toJson(orgEntry->get("related")));
+        APPREG_ASSERT_JSON(
+            "{" + kActorRelated + ", \"organization\": [\"" + ApiSteps::organizationPath(org) + "\"]}",
+            JsonAssert::toJson(orgEntry->get("related")));
         APPREG_ASSERT_JSON("{\"organization\": [{\"id\": " + std::to_string(org) +
-                               ", \"name\": \"Default\", \"description\": \"\"}]}",
+                               ", \"name\": \"Default\", \"description\": \"\"}], " + kActorSummary + "}",
                            JsonAssert::toJson(orgEntry->get("summary_fields")));
     }
 
@@ -164,8 +184,8 @@ public:
                                "skip_authorization": false, "organization": "test-org-)" +
                                std::to_string(organization()) + R"(", "id": )" + std::to_string(app) + "}",
                            changesOf(deleted));
-        APPREG_ASSERT_JSON("{}", JsonAssert::toJson(deleted->get("related")));
-        APPREG_ASSERT_JSON("{}", JsonAssert::toJson(deleted->get("summary_fields")));
+        APPREG_ASSERT_JSON("{" + kActorRelated + "}", JsonAssert::toJson(deleted->get("related")));
+        APPREG_ASSERT_JSON("{" + kActorSummary + "}", JsonAssert::toJson(deleted->get("summary_fields")));
     }
 
     void testUpdateOnlyWhenATrackedFieldChanged() {
@@ -321,10 +341,12 @@ public:
                 JsonAssert::quote(token->getValue<std::string>("expires")) +
                 ", \"scope\": \"write\", \"token\": \"************\", \"id\": " + std::to_string(id) + "}",
             changesOf(created));
-        APPREG_ASSERT_JSON("{\"o_auth2_access_token\": [\"" + ApiSteps::tokenPath(id) + "\"]}",
-                           JsonAssert::toJson(created->get("related")));
-        APPREG_ASSERT_JSON("{\"o_auth2_access_token\": [{\"id\": " + std::to_string(id) + "}]}",
-                           JsonAssert::toJson(created->get("summary_fields")));
+        APPREG_ASSERT_JSON(
+            "{" + kActorRelated + ", \"o_auth2_access_token\": [\"" + ApiSteps::tokenPath(id) + "\"]}",
+            JsonAssert::toJson(created->get("related")));
+        APPREG_ASSERT_JSON(
+            "{\"o_auth2_access_token\": [{\"id\": " + std::to_string(id) + "}], " + kActorSummary + "}",
+            JsonAssert::toJson(created->get("summary_fields")));
 
         APPREG_ASSERT_STATUS(200, api().send("PATCH", ApiSteps::tokenPath(id), R"({"scope": "read"})"));
         CPPUNIT_ASSERT_EQUAL(before + 2, ApiSteps::countOf(api(), kStream));
@@ -472,7 +494,7 @@ public:
             ApiSteps::createApplication(api(), organization(), "app-" + std::to_string(i));
         }
         const auto all = ApiSteps::getOk(api(), kStream);
-        CPPUNIT_ASSERT_EQUAL(5LL, ApiSteps::count(all));
+        CPPUNIT_ASSERT_EQUAL(6LL, ApiSteps::count(all));  // the superuser, the organization, 4 applications
         std::vector<long long> ids = ApiSteps::ids(all);
         CPPUNIT_ASSERT_MESSAGE("entries are ordered by id", std::is_sorted(ids.begin(), ids.end()));
         const auto page = ApiSteps::getOk(api(), streamQuery("page_size=2&page=2"));

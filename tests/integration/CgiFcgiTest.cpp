@@ -4,9 +4,12 @@
 #include "ChildProcess.h"
 #include "JsonAssert.h"
 #include "ResponseAssert.h"
+#include "TestSuperuser.h"
 #include "WorkerFixture.h"
 
 #include <unistd.h>
+
+#include <algorithm>
 
 using namespace appreg::test;
 
@@ -25,7 +28,7 @@ public:
         //   env -i REQUEST_METHOD=POST REQUEST_URI=/api/v2/applications/ QUERY_STRING=
         //   CONTENT_TYPE=application/json
         //     CONTENT_LENGTH=$(stat -c %s body.json) SERVER_PROTOCOL=HTTP/1.1
-        //     cgi-fcgi -bind -connect <socket> < body.json
+        //     HTTP_AUTHORIZATION="Basic ..." cgi-fcgi -bind -connect <socket> < body.json
         const ChildProcess::Result result =
             cgiFcgi({"REQUEST_METHOD=POST", "REQUEST_URI=/api/v2/applications/",
                      "QUERY_STRING=", "CONTENT_TYPE=application/json",
@@ -59,6 +62,8 @@ public:
 private:
     static constexpr const char* kCgiFcgi = "/usr/bin/cgi-fcgi";
 
+    /// cgi-fcgi with exactly `environment` plus the test superuser's HTTP_AUTHORIZATION, unless `environment`
+    /// names HTTP_AUTHORIZATION itself ("HTTP_AUTHORIZATION=<other>", or the bare name for none).
     ChildProcess::Result cgiFcgi(const std::vector<std::string>& environment, const std::string& stdinPath) {
         CPPUNIT_ASSERT_MESSAGE(std::string(kCgiFcgi) + " is missing: apt-get install libfcgi-bin",
                                ::access(kCgiFcgi, X_OK) == 0);
@@ -66,6 +71,12 @@ private:
         spec.argv = {kCgiFcgi, "-bind", "-connect", worker().socketPath()};
         spec.inheritEnvironment = false;  // env -i: cgi-fcgi forwards its whole environment as params
         spec.environment = environment;
+        const std::string name = FcgiClient::kAuthorization;
+        if (std::none_of(environment.begin(), environment.end(), [&name](const std::string& entry) {
+                return entry == name || entry.rfind(name + "=", 0) == 0;
+            })) {
+            spec.environment.push_back(name + "=" + TestSuperuser::authorization());
+        }
         spec.stdinPath = stdinPath;
         const ChildProcess::Result result = ChildProcess::run(spec, std::chrono::seconds(10));
         CPPUNIT_ASSERT_MESSAGE("cgi-fcgi did not finish within 10 s", !result.timedOut);

@@ -1,8 +1,15 @@
 // The README's "Talking FastCGI directly with cgi-fcgi" block, run as written: the shell commands are read
 // from README.md itself and executed with bash, so the README cannot drift from what works. Only the paths
 // change: build/appreg-fcgi becomes the binary under test and /tmp/ the test's own directory; and after the
-// line that starts the worker in the background the test waits for its socket (a person typing the next
-// command gives it that time). Then `kill %1`, as the README says, must stop the worker with status 0.
+// line that starts the worker in the background (the one ending in a single '&') the test waits for its
+// socket (a person typing the next command gives it that time). Then `kill %1`, as the README says, must
+// stop the worker with status 0.
+// Every route but ping needs credentials, so the block must create a superuser with
+// `build/appreg-fcgi create-superuser` (the password on its standard input) and pass HTTP_AUTHORIZATION to
+// each cgi-fcgi call. The one other change: that command gets `--config <file>` with
+// auth.password_iterations = 1000 right after `create-superuser`, because the default 600 000 PBKDF2
+// iterations cost ~0.7 s per hash and verification, many times that under ASan. Whatever the command prints
+// before the first response is ignored.
 // (CgiFcgiTest drives cgi-fcgi with a fuller parameter set; this one is the documented minimum.)
 
 #include "ChildProcess.h"
@@ -10,6 +17,7 @@
 #include "JsonAssert.h"
 #include "ResponseAssert.h"
 #include "TempDir.h"
+#include "TestSuperuser.h"
 #include "WorkerProcess.h"
 
 #include <cppunit/extensions/HelperMacros.h>
@@ -39,8 +47,16 @@ public:
             block.find("build/appreg-fcgi") != std::string::npos);
         CPPUNIT_ASSERT_MESSAGE("the README block no longer uses cgi-fcgi -bind -connect:\n" + block,
                                block.find("cgi-fcgi -bind -connect") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(
+            "the README block creates no user (build/appreg-fcgi create-superuser), so every call but ping "
+            "gets 401:\n" +
+                block,
+            block.find("build/appreg-fcgi create-superuser") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE("the README block's cgi-fcgi calls pass no HTTP_AUTHORIZATION:\n" + block,
+                               block.find("HTTP_AUTHORIZATION=") != std::string::npos);
 
-        // The paths, and a wait for the socket after the worker's line.
+        // The paths, cheap password hashes, and a wait for the socket after the worker's line.
+        const std::string cheapHashes = "create-superuser --config " + TestSuperuser::configFile(*dir_);
         std::string script;
         std::istringstream lines(block);
         std::string line;
@@ -48,9 +64,11 @@ public:
             // /tmp/ first: the binary's own path may well be under /tmp.
             replaceAll(line, "/tmp/", dir_->path() + "/");
             replaceAll(line, "build/appreg-fcgi", WorkerProcess::binary());
+            if (line.find("--config") == std::string::npos) {
+                replaceAll(line, "create-superuser", cheapHashes);
+            }
             script += line + "\n";
-            if (line.find(WorkerProcess::binary()) != std::string::npos &&
-                line.find('&') != std::string::npos) {
+            if (line.find(WorkerProcess::binary()) != std::string::npos && startsBackgroundJob(line)) {
                 script += "for _ in $(seq 200); do [ -S " + dir_->file("appreg.sock") +
                           " ] && break; sleep 0.05; done\n";
             }
@@ -66,14 +84,16 @@ public:
         CPPUNIT_ASSERT_MESSAGE("the README block did not finish within 30 s\n" + context, !result.timedOut);
         CPPUNIT_ASSERT_MESSAGE("bash: " + result.status.describe() + "\n" + context, result.status.isExit(0));
 
-        // Two raw CGI responses on stdout, one per cgi-fcgi call, then the worker's exit status.
-        const std::size_t second = result.out.find("Status: ", 1);
+        // Two raw CGI responses on stdout, one per cgi-fcgi call (the second right after the first's body),
+        // then the worker's exit status; before them whatever create-superuser says, on lines of its own.
+        const std::size_t first = firstResponse(result.out);
+        const std::size_t second =
+            first == std::string::npos ? first : result.out.find("Status: ", first + 1);
         const std::size_t end = result.out.find("worker-exit=");
-        CPPUNIT_ASSERT_MESSAGE("not two responses\n" + context, result.out.rfind("Status: ", 0) == 0 &&
-                                                                    second != std::string::npos &&
-                                                                    end != std::string::npos && second < end);
+        CPPUNIT_ASSERT_MESSAGE("not two responses\n" + context,
+                               second != std::string::npos && end != std::string::npos && second < end);
         FcgiResponse organization;
-        organization.stdoutRaw = result.out.substr(0, second);
+        organization.stdoutRaw = result.out.substr(first, second - first);
         FcgiClient::parseCgiOutput(organization);
         FcgiResponse application;
         application.stdoutRaw = result.out.substr(second, end - second);
@@ -108,6 +128,23 @@ private:
         const std::size_t close = readme.find("```", begin);
         CPPUNIT_ASSERT(close != std::string::npos);
         return readme.substr(begin, close - begin);
+    }
+
+    /// Where the first line starting with "Status: " begins, or npos.
+    static std::size_t firstResponse(const std::string& out) {
+        for (std::size_t at = out.find("Status: "); at != std::string::npos;
+             at = out.find("Status: ", at + 1)) {
+            if (at == 0 || out[at - 1] == '\n') {
+                return at;
+            }
+        }
+        return std::string::npos;
+    }
+
+    /// Whether a shell line ends by sending its command to the background (a final '&', not "&&").
+    static bool startsBackgroundJob(const std::string& line) {
+        const std::size_t last = line.find_last_not_of(" \t");
+        return last != std::string::npos && line[last] == '&' && (last == 0 || line[last - 1] != '&');
     }
 
     static void replaceAll(std::string& text, const std::string& from, const std::string& to) {

@@ -9,6 +9,8 @@
 //     test's environment, its UMask, its StateDirectory (created with StateDirectoryMode);
 //   - StandardInput=socket: the socket on fd 0 and no LISTEN_FDS; then the same unit with socket
 //     activation's other convention, fd 3 with LISTEN_FDS=1 / LISTEN_PID / LISTEN_FDNAMES;
+// the test superuser created in the service's database first (`appreg-fcgi create-superuser`, under the
+// unit's UMask), as an operator does before the first request;
 // then it serves requests, and SIGTERM (what `systemctl stop` sends) ends it with status 0 well within the
 // unit's TimeoutStopSec, also while a client holds a connection open.
 // What systemd adds beyond that (User=, the sandbox) is checked by scripts/check-systemd-units.sh
@@ -20,6 +22,7 @@
 #include "ResponseAssert.h"
 #include "SystemdUnit.h"
 #include "TempDir.h"
+#include "TestSuperuser.h"
 #include "UniqueFd.h"
 #include "WorkerProcess.h"
 
@@ -102,6 +105,12 @@ public:
         const unsigned umask = SystemdUnit::parseMode(service_.valueOr("Service", "UMask", "0022"));
         const mode_t previous = ::umask(umask);
         try {
+            // An operator creates the first superuser before the first request (as the service's user, so
+            // with its umask: the database file must come out as the service itself would create it).
+            if (!superuserCreated_) {
+                TestSuperuser::create(dir_, databasePath());
+                superuserCreated_ = true;
+            }
             process_ = ChildProcess(spec);
         } catch (...) {
             ::umask(previous);
@@ -208,6 +217,7 @@ private:
     std::string instance_;
     UniqueFd listener_;
     ChildProcess process_;
+    bool superuserCreated_ = false;
 };
 
 }  // namespace

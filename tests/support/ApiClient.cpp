@@ -1,19 +1,23 @@
 #include "ApiClient.h"
 
 #include "JsonAssert.h"
+#include "TestSuperuser.h"
 
 #include <stdexcept>
 
 namespace appreg::test {
 
-ApiClient::ApiClient(std::string socketPath) : client_(std::move(socketPath)) {}
+ApiClient::ApiClient(std::string socketPath)
+    : client_(std::move(socketPath)), authorization_(TestSuperuser::authorization()) {}
 
 FcgiResponse ApiClient::send(const std::string& method, const std::string& uri, const std::string& body,
                              const std::string& contentType, std::chrono::milliseconds timeout) const {
     FcgiClient::Params params =
         FcgiClient::standardParams(method, uri, body.empty() ? "" : contentType, body);
-    if (!authorization_.empty()) {
-        FcgiClient::setParam(params, "HTTP_AUTHORIZATION", authorization_);
+    if (authorization_) {
+        FcgiClient::setParam(params, FcgiClient::kAuthorization, *authorization_);
+    } else {
+        FcgiClient::removeParam(params, FcgiClient::kAuthorization);
     }
     return client_.request(params, body, timeout);
 }

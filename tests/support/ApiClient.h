@@ -5,13 +5,15 @@
 #include <Poco/JSON/Object.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace appreg::test {
 
-/// The REST API of one worker, spoken through FcgiClient with the params a front server sends. Creating the
-/// objects a test needs (an organization, the seed application) is one call that throws std::runtime_error,
-/// with the response, when the worker does not answer 201.
+/// The REST API of one worker, spoken through FcgiClient with the params a front server sends, authenticated
+/// as the test superuser unless told otherwise (setAuthorization). Creating the objects a test needs (an
+/// organization, the seed application) is one call that throws std::runtime_error, with the response, when
+/// the worker does not answer 201.
 class ApiClient {
 public:
     explicit ApiClient(std::string socketPath);
@@ -36,8 +38,10 @@ public:
     /// The request body of the documented create example, for organization `organization`.
     static std::string seedApplication(long long organization, const std::string& name = "test app");
 
-    /// Adds HTTP_AUTHORIZATION to every request (what a front server forwards from `Authorization:`).
-    void setAuthorization(const std::string& value) { authorization_ = value; }
+    /// The HTTP_AUTHORIZATION of every request (what a front server forwards from `Authorization:`): the test
+    /// superuser's Basic credentials until changed, e.g. to TestSuperuser::basic(user, password) or
+    /// "Bearer <token>"; std::nullopt sends none (an anonymous client).
+    void setAuthorization(std::optional<std::string> value) { authorization_ = std::move(value); }
 
     const FcgiClient& fcgi() const { return client_; }
 
@@ -46,7 +50,7 @@ public:
 
 private:
     FcgiClient client_;
-    std::string authorization_;
+    std::optional<std::string> authorization_;
 };
 
 }  // namespace appreg::test

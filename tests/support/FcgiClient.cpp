@@ -1,5 +1,7 @@
 #include "FcgiClient.h"
 
+#include "TestSuperuser.h"
+
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
@@ -394,6 +396,7 @@ FcgiClient::Params FcgiClient::standardParams(const std::string& method, const s
         {"PATH_INFO", underApi ? path.substr(4) : path},
         {"HTTP_HOST", "localhost:8080"},
         {"HTTP_ACCEPT", "application/json"},
+        {kAuthorization, TestSuperuser::authorization()},
     };
     if (!contentType.empty()) {
         params.emplace_back("CONTENT_TYPE", contentType);

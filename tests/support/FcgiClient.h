@@ -91,13 +91,18 @@ public:
     /// The params lighttpd would send for this request: REQUEST_METHOD, REQUEST_URI, QUERY_STRING (after
     /// '?'), SCRIPT_NAME, PATH_INFO, CONTENT_TYPE and CONTENT_LENGTH (only when there is a body or a type),
     /// SERVER_PROTOCOL, SERVER_NAME, SERVER_PORT, SERVER_SOFTWARE, GATEWAY_INTERFACE, REMOTE_ADDR,
-    /// REMOTE_PORT.
+    /// REMOTE_PORT, and HTTP_AUTHORIZATION with the test superuser's Basic credentials
+    /// (TestSuperuser::authorization()). An anonymous request: removeParam(params, kAuthorization); other
+    /// credentials: setParam(params, kAuthorization, TestSuperuser::basic(user, password)).
     static Params standardParams(const std::string& method, const std::string& uri,
                                  const std::string& contentType = "", const std::string& body = "");
     /// Replaces (or adds) a param.
     static void setParam(Params& params, const std::string& name, const std::string& value);
     /// Removes a param.
     static void removeParam(Params& params, const std::string& name);
+
+    /// The param that carries the client's `Authorization` header.
+    static constexpr const char* kAuthorization = "HTTP_AUTHORIZATION";
 
 private:
     std::string address_;

@@ -135,11 +135,18 @@ void FrontServer::makeDirectory(const std::string& path, const std::string& owne
     if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
         throw std::runtime_error("mkdir " + path + ": " + std::strerror(errno));
     }
-    if (!owner.empty() && runningAsRoot()) {
-        const passwd* entry = ::getpwnam(owner.c_str());
-        if (entry == nullptr || ::chown(path.c_str(), entry->pw_uid, entry->pw_gid) != 0) {
-            throw std::runtime_error("chown " + owner + " " + path + " failed");
-        }
+    if (!owner.empty()) {
+        changeOwner(path, owner);
+    }
+}
+
+void FrontServer::changeOwner(const std::string& path, const std::string& owner) {
+    if (!runningAsRoot()) {
+        return;
+    }
+    const passwd* entry = ::getpwnam(owner.c_str());
+    if (entry == nullptr || ::chown(path.c_str(), entry->pw_uid, entry->pw_gid) != 0) {
+        throw std::runtime_error("chown " + owner + " " + path + " failed");
     }
 }
 

@@ -104,6 +104,9 @@ public:
     static std::string executableFor(const std::string& path, const std::string& user, const TempDir& dir);
     /// mkdir (mode 0755) that accepts an existing directory; chowns it to `owner` when not empty and root.
     static void makeDirectory(const std::string& path, const std::string& owner = "");
+    /// chown `path` to `owner` and its primary group when running as root (otherwise everything already
+    /// belongs to the user the servers run as); throws std::runtime_error when that fails.
+    static void changeOwner(const std::string& path, const std::string& owner);
 };
 
 /// Which front server.

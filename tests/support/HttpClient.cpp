@@ -1,5 +1,7 @@
 #include "HttpClient.h"
 
+#include "TestSuperuser.h"
+
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -36,7 +38,8 @@ std::string HttpResponse::describe() const {
     return text + "}, body " + (body.size() > 2000 ? body.substr(0, 2000) + "..." : body) + "]";
 }
 
-HttpClient::HttpClient(int port, std::chrono::milliseconds timeout) : port_(port), timeout_(timeout) {}
+HttpClient::HttpClient(int port, std::chrono::milliseconds timeout)
+    : port_(port), timeout_(timeout), authorization_(TestSuperuser::authorization()) {}
 
 HttpResponse HttpClient::send(const std::string& method, const std::string& path, const std::string& body,
                               const std::string& contentType, const Headers& extraHeaders,
@@ -54,8 +57,11 @@ HttpResponse HttpClient::send(const std::string& method, const std::string& path
     } else if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
         request.setContentLength(static_cast<std::streamsize>(body.size()));
     }
+    if (authorization_) {
+        request.set("Authorization", *authorization_);
+    }
     for (const auto& [name, value] : extraHeaders) {
-        request.set(name, value);
+        request.set(name, value);  // replaces the default Authorization
     }
     std::ostream& out = session.sendRequest(request);
     out << body;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,7 +23,9 @@ struct HttpResponse {
 };
 
 /// A tiny HTTP/1.1 client (Poco::Net::HTTPClientSession) to 127.0.0.1:port, one connection per request.
-/// Redirects are returned, never followed.
+/// Redirects are returned, never followed. Every request carries `Authorization` with the test superuser's
+/// Basic credentials unless told otherwise (setAuthorization, or an Authorization in a request's
+/// extraHeaders, which wins).
 class HttpClient {
 public:
     using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -36,6 +39,10 @@ public:
                       const std::string& contentType = "", const Headers& extraHeaders = {},
                       bool chunked = false) const;
 
+    /// The `Authorization` of every request: TestSuperuser::authorization() until changed; std::nullopt sends
+    /// none (an anonymous client).
+    void setAuthorization(std::optional<std::string> value) { authorization_ = std::move(value); }
+
     HttpResponse get(const std::string& path, const Headers& extraHeaders = {}) const;
     HttpResponse postJson(const std::string& path, const std::string& json,
                           const Headers& extraHeaders = {}) const;
@@ -43,6 +50,7 @@ public:
 private:
     int port_;
     std::chrono::milliseconds timeout_;
+    std::optional<std::string> authorization_;
 };
 
 }  // namespace appreg::test

@@ -5,7 +5,7 @@ namespace appreg::test {
 void WorkerFixture::setUp() {
     dir_ = std::make_unique<TempDir>();
     prepare(*dir_);
-    worker_ = std::make_unique<WorkerProcess>(*dir_, workerThreads());
+    worker_ = std::make_unique<WorkerProcess>(*dir_, workerThreads(), superuser());
     worker_->start(workerArgs());
     api_ = std::make_unique<ApiClient>(worker_->socketPath());
     organization_ = 0;

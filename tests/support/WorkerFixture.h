@@ -14,7 +14,8 @@
 namespace appreg::test {
 
 /// Base of the integration suites: every test gets its own temporary directory and a freshly started worker
-/// on an empty database there, and tears both down afterwards (the worker is stopped with SIGTERM).
+/// on a database there that holds only the test superuser, and tears both down afterwards (the worker is
+/// stopped with SIGTERM). api() authenticates as that superuser.
 class WorkerFixture : public CppUnit::TestFixture {
 public:
     void setUp() override;
@@ -25,6 +26,9 @@ protected:
     virtual int workerThreads() const { return 2; }
     /// Extra command-line arguments for the worker (e.g. --config).
     virtual std::vector<std::string> workerArgs() const { return {}; }
+    /// Whether the worker's database gets the test superuser before the worker starts (it does unless a suite
+    /// opts out: see WorkerProcess::Superuser).
+    virtual WorkerProcess::Superuser superuser() const { return WorkerProcess::Superuser::kCreate; }
     /// Files written into the test directory before the worker starts, e.g. a configuration file; called with
     /// the directory so the arguments can name them.
     virtual void prepare(const TempDir& /*dir*/) {}

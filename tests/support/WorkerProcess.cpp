@@ -1,6 +1,7 @@
 #include "WorkerProcess.h"
 
 #include "FcgiClient.h"
+#include "TestSuperuser.h"
 
 #include <signal.h>
 #include <sys/socket.h>
@@ -8,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -34,8 +36,10 @@ bool acceptsConnections(const std::string& socketPath) {
 
 }  // namespace
 
-WorkerProcess::WorkerProcess(const TempDir& dir, int threads)
-    : threads_(threads),
+WorkerProcess::WorkerProcess(const TempDir& dir, int threads, Superuser superuser)
+    : dir_(dir),
+      threads_(threads),
+      superuserPending_(superuser == Superuser::kCreate),
       databasePath_(dir.file("appreg.db")),
       socketPath_(dir.file("appreg.sock")),
       logPath_(dir.file("worker.log")) {}
@@ -57,12 +61,21 @@ void WorkerProcess::spawn(const std::vector<std::string>& extraArgs, Listen list
     if (process_.pid() > 0 && process_.running()) {
         throw std::logic_error("WorkerProcess: already running");
     }
+    if (superuserPending_) {
+        TestSuperuser::create(dir_, databasePath_);
+        superuserPending_ = false;
+    }
     ChildProcess::Spec spec;
     spec.argv = {binary(), "--db", databasePath_};
     if (listen == Listen::kArgument) {
         spec.argv.insert(spec.argv.end(), {"--listen", listenAddress()});
     }
     spec.argv.insert(spec.argv.end(), {"--threads", std::to_string(threads_)});
+    if (std::find(extraArgs.begin(), extraArgs.end(), "--config") == extraArgs.end()) {
+        // Cheap hashes for what the worker hashes itself: passwords set through the API, and the stand-in
+        // hash an unknown username costs (auth.password_iterations; 600 000 by default, seconds under ASan).
+        spec.argv.insert(spec.argv.end(), {"--config", TestSuperuser::configFile(dir_)});
+    }
     spec.argv.insert(spec.argv.end(), extraArgs.begin(), extraArgs.end());
     spec.stdoutPath = logPath_;
     spec.stderrPath = logPath_;

@@ -11,8 +11,14 @@ namespace appreg::test {
 
 /// The real appreg-fcgi binary (APPREG_FCGI_BINARY) as a child process, on a database, socket and log file in
 /// a test's temporary directory:
-///   appreg-fcgi --db <dir>/appreg.db --listen unix:<dir>/appreg.sock --threads N [extra args]
+///   appreg-fcgi --db <dir>/appreg.db --listen unix:<dir>/appreg.sock --threads N
+///               [--config TestSuperuser::configFile(dir), unless the extra args hold a --config] [extra
+///               args]
 /// Its stdout and stderr go to <dir>/worker.log (appended across restarts), which log() returns.
+/// Before the first start it creates the test superuser (TestSuperuser) in that database with the real
+/// `appreg-fcgi create-superuser`, unless constructed with Superuser::kNone. A test that passes its own
+/// --config and hashes passwords in the worker (users created through the API, unknown usernames) should put
+/// TestSuperuser::configLines() in that file.
 class WorkerProcess {
 public:
     /// How stop() went.
@@ -31,8 +37,17 @@ public:
                       ///< LISTEN_PID=<pid>
     };
 
+    /// Whether the database gets the test superuser before the worker first starts.
+    enum class Superuser {
+        kCreate,  ///< TestSuperuser::create() once, before the first spawn (what every test that sends
+                  ///< requests needs)
+        kNone,    ///< nothing: for a test whose worker must meet its database exactly as the test left it
+                  ///< (a path that cannot work, a startup error to observe), which create-superuser would
+                  ///< otherwise create, change or fail on first
+    };
+
     /// Nothing runs until start().
-    explicit WorkerProcess(const TempDir& dir, int threads = 2);
+    explicit WorkerProcess(const TempDir& dir, int threads = 2, Superuser superuser = Superuser::kCreate);
     ~WorkerProcess();
 
     WorkerProcess(const WorkerProcess&) = delete;
@@ -47,7 +62,8 @@ public:
     void start(const std::vector<std::string>& extraArgs = {}, Listen listen = Listen::kArgument,
                std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
-    /// Starts the worker without waiting for anything.
+    /// Starts the worker without waiting for anything (after creating the superuser, the first time, when
+    /// asked to; that failing throws std::runtime_error with the command's output).
     void spawn(const std::vector<std::string>& extraArgs = {}, Listen listen = Listen::kArgument);
 
     /// Waits until the worker's socket accepts connections; throws with the log on exit or timeout.
@@ -94,7 +110,9 @@ public:
 private:
     std::string failureReport(const std::string& what);
 
+    const TempDir& dir_;
     int threads_;
+    bool superuserPending_;
     std::string databasePath_;
     std::string socketPath_;
     std::string logPath_;

@@ -14,6 +14,11 @@ namespace appreg::api {
 /// http::ApiError.
 Poco::JSON::Object::Ptr readJsonObject(const http::Request& request);
 
+/// The errors of readJsonObject that AWX raises while authenticating (its OAuth2 authenticator parses the
+/// body): 415 for a non-JSON media type, 400 for JSON that does not parse or is not an object. They win over
+/// 401 (awx-reference.md §3.1), so they are checked before the caller is known.
+void checkJsonBody(const http::Request& request);
+
 /// Validates a body against a field table; throws http::ApiError 400 with every field error at once.
 domain::FieldValues validatedFields(const domain::FieldTable& table, const Poco::JSON::Object& body,
                                     domain::WriteMode mode, const domain::ExistsCheck& exists);

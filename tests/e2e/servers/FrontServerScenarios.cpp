@@ -5,12 +5,14 @@
 #include "DatabaseFile.h"
 #include "JsonAssert.h"
 #include "ResponseAssert.h"
+#include "TestSuperuser.h"
 
 #include <grp.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <regex>
 #include <sstream>
@@ -27,6 +29,9 @@ namespace {
 /// The worker's default request.max_body_bytes (conf/appreg.properties). Every shipped front-server
 /// configuration must let exactly this much through.
 constexpr std::size_t kWorkerDefaultMaxBody = 1048576;
+
+const char* const kNotAuthenticated = R"({"detail": "Authentication credentials were not provided."})";
+const char* const kChallenge = "Bearer realm=api authorization_url=/api/o/authorize/";
 
 const char* const kSeedCreateErrors =
     R"({"client_type": ["This field is required."], "authorization_grant_type": ["This field is required."],
@@ -74,6 +79,12 @@ void FrontServerScenarios::setUp() {
         // Apache starts the worker as its own user, which must be able to write the database's directory.
         FrontServer::makeDirectory(dir_->file("fcgid-db"), FrontServer::serverUser());
         fcgidDatabase_ = dir_->file("fcgid-db/appreg.db");
+        // No WorkerProcess here to create the test superuser, so this does it, before Apache can start a
+        // worker; the files it made then go to the server's user, as if that user had run it.
+        TestSuperuser::create(*dir_, fcgidDatabase_);
+        for (const auto& entry : std::filesystem::directory_iterator(dir_->file("fcgid-db"))) {
+            FrontServer::changeOwner(entry.path().string(), FrontServer::serverUser());
+        }
         backend.binary =
             FrontServer::executableFor(WorkerProcess::binary(), FrontServer::serverUser(), *dir_);
         backend.configFile = workerConfig_;
@@ -377,8 +388,12 @@ void FrontServerScenarios::testParamsReachTheWorker() {
 }
 
 void FrontServerScenarios::testAuthorizationHeadersDoNotBreakAnything() {
-    const HttpClient::Headers bearer = {{"Authorization", "Bearer 0123456789abcdefghijklmnopqrst"}};
-    const HttpClient::Headers basic = {{"Authorization", "Basic YWRtaW46cGFzc3dvcmQ="}};
+    // Both schemes, with credentials the worker accepts: the superuser's password and a token of theirs.
+    const HttpClient::Headers basic = {{"Authorization", TestSuperuser::authorization()}};
+    const HttpResponse token = http_->postJson("/api/v2/tokens/", R"({"scope": "write"})", basic);
+    APPREG_ASSERT_STATUS(201, token);
+    const HttpClient::Headers bearer = {
+        {"Authorization", "Bearer " + JsonAssert::parseObject(token.body)->getValue<std::string>("token")}};
     APPREG_ASSERT_STATUS(200, http_->get("/api/v2/ping/", bearer));
     const HttpResponse org = http_->postJson("/api/v2/organizations/", R"({"name": "auth-org"})", basic);
     APPREG_ASSERT_STATUS(201, org);
@@ -386,6 +401,14 @@ void FrontServerScenarios::testAuthorizationHeadersDoNotBreakAnything() {
     APPREG_ASSERT_STATUS(201, http_->postJson("/api/v2/applications/", appBody("a", orgId), bearer));
     APPREG_ASSERT_RESPONSE(400, kSeedCreateErrors,
                            http_->postJson("/api/v2/applications/", R"({"name": "x"})", basic));
+
+    // Without credentials the worker's 401 and its challenge reach the client as they are.
+    HttpClient anonymous(server_->port());
+    anonymous.setAuthorization(std::nullopt);
+    const HttpResponse refused = anonymous.get("/api/v2/applications/");
+    APPREG_ASSERT_RESPONSE(401, kNotAuthenticated, refused);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(where() + refused.describe(), std::string(kChallenge),
+                                 refused.header("WWW-Authenticate"));
 }
 
 void FrontServerScenarios::testWorkerRestart() {

@@ -22,7 +22,8 @@ namespace appreg::test {
 class FrontServerScenarios : public CppUnit::TestFixture {
 public:
     /// A fresh directory; the worker on a unix socket there (or, for mod_fcgid, a database directory the
-    /// server's user can write); the server in front of it.
+    /// server's user can write), its database holding the test superuser (TestSuperuser), as whom http_
+    /// authenticates; the server in front of it.
     void setUp() override;
     /// Stops the server, then the worker (which must exit with status 0), and fails when the server's error
     /// log has lines other than its routine ones and those the test provoked on purpose.

@@ -83,6 +83,12 @@ public:
         CPPUNIT_ASSERT_EQUAL(308, post.status);
         CPPUNIT_ASSERT_EQUAL(std::string("/api/v2/things/"), post.header("Location"));
         CPPUNIT_ASSERT_EQUAL(404, router.dispatch(make("GET", "/api/v2/nothing")).status);
+        // Raw bytes in the query (the fuzzer's find: invalid UTF-8 made the detail invalid JSON) are encoded.
+        Response raw = router.dispatch(make("POST", "/api/v2/things?x=\xa8 \x01\"y"));
+        CPPUNIT_ASSERT_EQUAL(308, raw.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("/api/v2/things/?x=%A8%20%01\"y"), raw.header("Location"));
+        CPPUNIT_ASSERT_EQUAL(std::string("{\"detail\":\"Moved to /api/v2/things/?x=%A8%20%01\\\"y.\"}"),
+                             raw.body);
     }
 
     void testHeadIsGetWithoutBody() {
