@@ -9,9 +9,9 @@
 #  3a. builds build-fuzz/ (clang++, -DAPPREG_FUZZ=ON: libFuzzer + ASan + UBSan) and runs both fuzz targets at
 #     once for APPREG_FUZZ_SECONDS (default 60) on the seed corpora in fuzz/ (fuzz/run.sh); any crash,
 #     sanitizer report, leak or undocumented response fails the run
-#  3b. builds build-tsan/ (-DAPPREG_TSAN=ON: ThreadSanitizer; the worker and integration_tests only) and runs
-#     the integration suites that drive the worker's threads hardest; a TSan report from the tests or from
-#     any worker they start fails the run
+#  3b. builds the worker in build-tsan/ (-DAPPREG_TSAN=ON: ThreadSanitizer) and runs the integration suites
+#     that drive its threads hardest (build/'s test runner, APPREG_TEST_WORKER_BINARY); a TSan report from any
+#     worker they start fails the run
 #  4. builds the Debian package from build/ (configured for the prefix /usr), installs it, runs the installed
 #     worker behind lighttpd, purges it (scripts/test-deb.sh; needs root)
 #  5. runs every suite in build/: unit, integration, e2e (lighttpd), e2e.<server> (the e2e scenarios through
@@ -70,20 +70,24 @@ fi
 
 step "build-tsan/ (ThreadSanitizer)"
 # The suites with the most concurrency: racing writers, kept-alive and aborted connections, SIGTERM and SIGKILL
-# under load, hostile clients next to a well-behaved one (~30 s). The whole integration suite also passes under
-# TSan without a report (about 2 min on 2 cores), too long for every run.
+# under load, hostile clients next to a well-behaved one (~30 s). Only the worker is built with TSan (its threads
+# are what TSan checks); the test runner of build/ drives it through APPREG_TEST_WORKER_BINARY, which saves
+# compiling every test a third time.
 tsan_suites=(ConcurrencyTest FastCgiProtocolTest GracefulStopTest CrashConsistencyTest HostileClientTest)
-if cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAPPREG_TSAN=ON &&
-    cmake --build build-tsan -j"$jobs" --target appreg-fcgi integration_tests; then
+if [ -z "$main_built" ]; then
+    failed+=("TSan (needs build/)")
+elif cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAPPREG_TSAN=ON -DAPPREG_BUILD_TESTS=OFF &&
+    cmake --build build-tsan -j"$jobs" --target appreg-fcgi; then
     step "TSan: ${tsan_suites[*]}"
     tsan_reports=$PWD/build-tsan/tsan-reports
     rm -rf "$tsan_reports" && mkdir -p "$tsan_reports"
     tsan_ok=1
     for suite in "${tsan_suites[@]}"; do
-        # Every process (the test runner and each worker it starts, which inherits the environment) writes its
-        # reports to $tsan_reports/report.<pid>; none may exist afterwards.
-        TSAN_OPTIONS="log_path=$tsan_reports/report second_deadlock_stack=1 ${TSAN_OPTIONS-}" \
-            timeout "$test_timeout" build-tsan/tests/integration_tests "$suite" || tsan_ok=
+        # Every worker the tests start inherits the environment and writes its reports to
+        # $tsan_reports/report.<pid>; none may exist afterwards.
+        APPREG_TEST_WORKER_BINARY=$PWD/build-tsan/appreg-fcgi \
+            TSAN_OPTIONS="log_path=$tsan_reports/report second_deadlock_stack=1 ${TSAN_OPTIONS-}" \
+            timeout "$test_timeout" build/tests/integration_tests "$suite" || tsan_ok=
     done
     if compgen -G "$tsan_reports/report.*" >/dev/null; then
         echo "test.sh: ThreadSanitizer reports:" >&2

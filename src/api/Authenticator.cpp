@@ -1,10 +1,7 @@
 #include "appreg/api/Authenticator.h"
 
 #include <cctype>
-#include <iterator>
-#include <sstream>
-
-#include <Poco/Base64Decoder.h>
+#include <cstdint>
 
 #include "appreg/domain/Passwords.h"
 #include "appreg/domain/Secrets.h"
@@ -38,24 +35,52 @@ bool splitScheme(const std::string& value, const std::string& scheme, std::strin
 
 }  // namespace
 
+namespace {
+
+/// Standard Base64 with padding (RFC 4648 §4), strictly: a length that is a multiple of 4, '=' only as the
+/// last one or two characters. None for anything else. Written out rather than through Poco's stream decoder,
+/// which reports bad input by throwing from inside the stream (and leaked the partly decoded string doing
+/// so).
+std::optional<std::string> decodeBase64(const std::string& text) {
+    if (text.empty() || text.size() % 4 != 0) return std::nullopt;
+    auto value = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '+') return 62;
+        if (c == '/') return 63;
+        return -1;
+    };
+    std::size_t padding = 0;
+    if (text.back() == '=') padding = text[text.size() - 2] == '=' ? 2 : 1;
+    std::string out;
+    out.reserve(text.size() / 4 * 3);
+    for (std::size_t i = 0; i < text.size(); i += 4) {
+        const bool last = i + 4 == text.size();
+        std::uint32_t group = 0;
+        for (std::size_t j = 0; j < 4; ++j) {
+            const bool pad = last && j >= 4 - padding;
+            int v = pad ? 0 : value(text[i + j]);
+            if (v < 0) return std::nullopt;
+            group = (group << 6) | static_cast<std::uint32_t>(v);
+        }
+        out += static_cast<char>((group >> 16) & 0xff);
+        if (!(last && padding == 2)) out += static_cast<char>((group >> 8) & 0xff);
+        if (!(last && padding >= 1)) out += static_cast<char>(group & 0xff);
+    }
+    return out;
+}
+
+}  // namespace
+
 std::optional<BasicCredentials> parseBasic(const std::string& authorization) {
     std::string encoded;
     if (!splitScheme(authorization, "basic", encoded) || encoded.empty()) return std::nullopt;
-    if (encoded.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") !=
-        std::string::npos) {
-        return std::nullopt;
-    }
-    std::string decoded;
-    try {
-        std::istringstream in(encoded);
-        Poco::Base64Decoder decoder(in);
-        decoded.assign(std::istreambuf_iterator<char>(decoder), std::istreambuf_iterator<char>());
-    } catch (const Poco::Exception&) {
-        return std::nullopt;
-    }
-    auto colon = decoded.find(':');
+    auto decoded = decodeBase64(encoded);
+    if (!decoded) return std::nullopt;
+    auto colon = decoded->find(':');
     if (colon == std::string::npos) return std::nullopt;
-    return BasicCredentials{decoded.substr(0, colon), decoded.substr(colon + 1)};
+    return BasicCredentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
 }
 
 std::optional<domain::User> Authenticator::checkPassword(const std::string& username,

@@ -53,7 +53,8 @@ public:
     WorkerProcess(const WorkerProcess&) = delete;
     WorkerProcess& operator=(const WorkerProcess&) = delete;
 
-    /// The path of the binary under test.
+    /// The path of the binary under test: the one this build made, or $APPREG_TEST_WORKER_BINARY when set
+    /// (e.g. a ThreadSanitizer build of the same source).
     static std::string binary();
 
     /// Starts the worker and waits until it serves: until its socket accepts connections (kArgument) or until
