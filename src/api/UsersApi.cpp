@@ -216,12 +216,8 @@ http::Response UsersApi::changeMembership(const http::Request& request, const ht
         message->set("msg", "\"id\" field must be an integer.");
         throw http::ApiError(400, message);
     }
-    bool disassociate = false;
-    if (body->has("disassociate")) {
-        Poco::Dynamic::Var d = body->get("disassociate");
-        disassociate =
-            d.isBoolean() ? d.extract<bool>() : !d.isEmpty() && d.toString() != "" && d.toString() != "0";
-    }
+    // As AWX's SubListAttachDetachAPIView: the key's presence decides, whatever its value.
+    const bool disassociate = body->has("disassociate");
     std::int64_t userId = id.convert<std::int64_t>();
     _stores.write([&](Stores& w) {
         if (!w.users.find(userId)) throw http::ApiError::detail(400, "User matching query does not exist.");
