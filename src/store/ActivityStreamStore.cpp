@@ -142,12 +142,8 @@ std::int64_t ActivityStreamStore::record(const std::string& operation, const std
 }
 
 std::optional<ActivityRow> ActivityStreamStore::find(std::int64_t id) {
-    return translateErrors([&]() -> std::optional<ActivityRow> {
-        Poco::Data::Statement select(_connection.session());
-        select << "SELECT " << kColumns << " FROM " << kFrom << " WHERE s.id = ?", use(id), now;
-        Poco::Data::RecordSet rs(select);
-        if (rs.rowCount() == 0) return std::nullopt;
-        return readRow(rs, 0);
+    return translateErrors([&] {
+        return selectOne<ActivityRow>(_connection.session(), kColumns, kFrom, "s.id = ?", id, readRow);
     });
 }
 

@@ -76,23 +76,15 @@ const domain::ListResource& applicationListResource() {
 }
 
 std::optional<ApplicationRow> ApplicationStore::find(std::int64_t id) {
-    return translateErrors([&]() -> std::optional<ApplicationRow> {
-        Poco::Data::Statement select(_connection.session());
-        select << "SELECT " << kColumns << " FROM " << kFrom << " WHERE a.id = ?", use(id), now;
-        Poco::Data::RecordSet rs(select);
-        if (rs.rowCount() == 0) return std::nullopt;
-        return readRow(rs, 0);
+    return translateErrors([&] {
+        return selectOne<ApplicationRow>(_connection.session(), kColumns, kFrom, "a.id = ?", id, readRow);
     });
 }
 
 std::optional<ApplicationRow> ApplicationStore::findByClientId(const std::string& clientId) {
-    return translateErrors([&]() -> std::optional<ApplicationRow> {
-        std::string id = clientId;
-        Poco::Data::Statement select(_connection.session());
-        select << "SELECT " << kColumns << " FROM " << kFrom << " WHERE a.client_id = ?", use(id), now;
-        Poco::Data::RecordSet rs(select);
-        if (rs.rowCount() == 0) return std::nullopt;
-        return readRow(rs, 0);
+    return translateErrors([&] {
+        return selectOne<ApplicationRow>(_connection.session(), kColumns, kFrom, "a.client_id = ?", clientId,
+                                         readRow);
     });
 }
 

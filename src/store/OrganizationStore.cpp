@@ -52,12 +52,9 @@ const domain::ListResource& organizationListResource() {
 }
 
 std::optional<domain::Organization> OrganizationStore::find(std::int64_t id) {
-    return translateErrors([&]() -> std::optional<domain::Organization> {
-        Poco::Data::Statement select(_connection.session());
-        select << "SELECT " << kColumns << " FROM " << kFrom << " WHERE g.id = ?", use(id), now;
-        Poco::Data::RecordSet rs(select);
-        if (rs.rowCount() == 0) return std::nullopt;
-        return readRow(rs, 0);
+    return translateErrors([&] {
+        return selectOne<domain::Organization>(_connection.session(), kColumns, kFrom, "g.id = ?", id,
+                                               readRow);
     });
 }
 

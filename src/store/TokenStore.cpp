@@ -71,15 +71,8 @@ SqlCondition condition(const domain::ListQuery& query, const std::optional<Visib
 
 std::optional<TokenRow> findWhere(Connection& connection, const std::string& where,
                                   const Poco::Dynamic::Var& value) {
-    return translateErrors([&]() -> std::optional<TokenRow> {
-        Poco::Data::Statement select(connection.session());
-        select << "SELECT " << kColumns << " FROM " << kFrom << " WHERE " << where;
-        bindAll(select, {value});
-        select.execute();
-        Poco::Data::RecordSet rs(select);
-        if (rs.rowCount() == 0) return std::nullopt;
-        return readRow(rs, 0);
-    });
+    return translateErrors(
+        [&] { return selectOne<TokenRow>(connection.session(), kColumns, kFrom, where, value, readRow); });
 }
 
 }  // namespace

@@ -60,15 +60,9 @@ SqlCondition condition(const domain::ListQuery& query, const UserScope& scope) {
 }
 
 std::optional<domain::User> findWhere(Connection& connection, const std::string& where,
-                                      Poco::Dynamic::Var value) {
-    return translateErrors([&]() -> std::optional<domain::User> {
-        Poco::Data::Statement select(connection.session());
-        select << "SELECT " << kColumns << " FROM " << kFrom << " WHERE " << where;
-        bindAll(select, {value});
-        select.execute();
-        Poco::Data::RecordSet rs(select);
-        if (rs.rowCount() == 0) return std::nullopt;
-        return readRow(rs, 0);
+                                      const Poco::Dynamic::Var& value) {
+    return translateErrors([&] {
+        return selectOne<domain::User>(connection.session(), kColumns, kFrom, where, value, readRow);
     });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,21 @@ std::string orderClause(const domain::ListQuery& query, const SqlSource& source)
 
 /// Binds every value to the statement (strings, 64-bit integers, booleans as 0/1).
 void bindAll(Poco::Data::Statement& statement, const std::vector<Poco::Dynamic::Var>& values);
+
+/// The first row of `SELECT columns FROM from WHERE where` with `value` bound to its one placeholder, read by
+/// `read`; none when no row matches. For the stores' lookups by id, name or digest.
+template <typename Row, typename Read>
+std::optional<Row> selectOne(Poco::Data::Session& session, const std::string& columns,
+                             const std::string& from, const std::string& where,
+                             const Poco::Dynamic::Var& value, Read read) {
+    Poco::Data::Statement select(session);
+    select << "SELECT " << columns << " FROM " << from << " WHERE " << where;
+    bindAll(select, {value});
+    select.execute();
+    Poco::Data::RecordSet rs(select);
+    if (rs.rowCount() == 0) return std::nullopt;
+    return read(rs, 0);
+}
 
 /// The number of rows matching `condition`: the trigger-kept row count when nothing filters, else
 /// `SELECT COUNT(*)` joining only what the filters need.
