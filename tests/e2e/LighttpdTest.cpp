@@ -12,8 +12,6 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <memory>
-#include <regex>
-#include <sstream>
 #include <thread>
 
 using namespace appreg::test;
@@ -56,25 +54,17 @@ public:
     void tearDown() override {
         // Every test ends with a clean errorlog: only lighttpd's own start and stop lines, plus what the test
         // declared it expects. Read it after lighttpd stopped, so nothing is still buffered.
-        std::string log;
+        std::string unexpected, log;
         if (lighttpd_) {
             lighttpd_->stop();
+            unexpected = lighttpd_->unexpectedErrorLogLines(
+                [this](const std::string& line) { return isAllowed(line); });
             log = lighttpd_->errorLog();
         }
         http_.reset();
         lighttpd_.reset();
         worker_.reset();
         dir_.reset();
-        static const std::regex benign(R"(.*\((server\.c\.[0-9]+)\) (server started|server stopped by) .*)");
-        std::istringstream lines(log);
-        std::string line;
-        std::string unexpected;
-        while (std::getline(lines, line)) {
-            if (line.empty() || std::regex_match(line, benign) || isAllowed(line)) {
-                continue;
-            }
-            unexpected += line + "\n";
-        }
         CPPUNIT_ASSERT_MESSAGE(
             "lighttpd errorlog has unexpected lines:\n" + unexpected + "--- whole log ---\n" + log,
             unexpected.empty());

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
+
+struct sqlite3_stmt;
 
 namespace appreg::test {
 
@@ -21,8 +24,15 @@ public:
     /// The first column of every row (e.g. PRAGMA integrity_check).
     std::vector<std::string> column(const std::string& sql) const;
 
+    /// The integer in the first column of the first row (e.g. SELECT count(*) ...); throws if there is no
+    /// row.
+    long long integer(const std::string& sql) const;
+
 private:
     std::string path_;
+
+    /// Runs `sql` on a connection of its own, calling `onRow` for each row.
+    void run(const std::string& sql, const std::function<void(sqlite3_stmt*)>& onRow) const;
 };
 
 }  // namespace appreg::test

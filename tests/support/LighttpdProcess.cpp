@@ -209,6 +209,19 @@ void LighttpdProcess::start(std::chrono::milliseconds timeout) {
 
 ExitStatus LighttpdProcess::stop() { return process_.terminate(std::chrono::seconds(5)); }
 
+std::string LighttpdProcess::unexpectedErrorLogLines(
+    const std::function<bool(const std::string&)>& allowed) const {
+    static const std::regex benign(R"(.*\((server\.c\.[0-9]+)\) (server started|server stopped by) .*)");
+    std::istringstream lines(errorLog());
+    std::string line;
+    std::string unexpected;
+    while (std::getline(lines, line)) {
+        if (line.empty() || std::regex_match(line, benign) || (allowed && allowed(line))) continue;
+        unexpected += line + "\n";
+    }
+    return unexpected;
+}
+
 std::string LighttpdProcess::errorLog() const {
     std::string text;
     if (!errorLogPath_.empty()) {

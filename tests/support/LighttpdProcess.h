@@ -4,6 +4,7 @@
 #include "TempDir.h"
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -52,6 +53,9 @@ public:
     const std::string& errorLogPath() const { return errorLogPath_; }
     /// The errorlog file plus whatever lighttpd wrote to its own stderr.
     std::string errorLog() const;
+    /// The lines of errorLog() other than lighttpd's own start and stop lines and those `allowed` accepts:
+    /// what an end-to-end test must not leave behind. Read it after stop(), so nothing is still buffered.
+    std::string unexpectedErrorLogLines(const std::function<bool(const std::string&)>& allowed = {}) const;
     /// The configured server.max-request-size in KiB, or 0 when the configuration sets none.
     long maxRequestSizeKib() const { return maxRequestSizeKib_; }
 
