@@ -38,7 +38,7 @@ public:
     void testSigtermWithIdleClientConnected() {
         // A client that connected and has not sent anything yet (libfcgi waits up to 500 ms for its first
         // bytes) when the stop comes must not hold the shutdown up.
-        const int before = worker().openSockets();
+        const int before = settledSocketCount();
         UniqueFd idle = api().fcgi().connectRaw();
         waitUntilAccepted(before);
         assertStopsCleanly(worker().stop(std::chrono::seconds(8)));
@@ -140,6 +140,22 @@ private:
     }
 
     /// Waits (bounded) until the worker holds one more connection than `before`.
+    /// The worker's open sockets once the connections of earlier requests are gone: the worker closes an
+    /// answered connection when the client has closed its end too (or after 2 s), so a count taken at once
+    /// may still include one, and a new connection could then replace it without the count rising.
+    int settledSocketCount() {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+        int count = worker().openSockets();
+        int unchanged = 0;
+        while (unchanged < 10 && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            const int now = worker().openSockets();
+            unchanged = now == count ? unchanged + 1 : 0;
+            count = now;
+        }
+        return count;
+    }
+
     void waitUntilAccepted(int before) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
         while (worker().openSockets() <= before && std::chrono::steady_clock::now() < deadline) {
