@@ -1,11 +1,7 @@
 #include "appreg/store/ActivityStreamStore.h"
 
-#include <Poco/Data/RecordSet.h>
-
 #include "appreg/store/ListSql.h"
 #include "appreg/store/Visibility.h"
-
-using namespace Poco::Data::Keywords;
 
 namespace appreg::store {
 
@@ -30,29 +26,27 @@ const char* const kFrom =
     "LEFT JOIN users u ON s.object1 = 'user' AND s.operation <> 'delete' AND u.id = s.object1_id "
     "LEFT JOIN users au ON au.id = s.actor_id";
 
-ActivityRow readRow(Poco::Data::RecordSet& rs, std::size_t row) {
+ActivityRow readRow(const Query& q) {
     ActivityRow r;
-    auto str = [&](std::size_t col) { return rs.value(col, row).convert<std::string>(); };
-    r.entry.id = rs.value(0, row).convert<std::int64_t>();
-    r.entry.timestamp = str(1);
-    r.entry.operation = str(2);
-    r.entry.object1 = str(3);
-    r.entry.object1Id = rs.value(4, row).convert<std::int64_t>();
-    r.entry.changes = str(5);
-    r.entry.hasActor = !rs.value(10, row).isEmpty();
-    if (r.entry.hasActor) r.entry.actorUsername = str(10);
-    if (!rs.value(11, row).isEmpty())
-        r.entry.actorId = rs.value(11, row).convert<std::int64_t>();  // still exists
+    r.entry.id = q.integer(0);
+    r.entry.timestamp = q.text(1);
+    r.entry.operation = q.text(2);
+    r.entry.object1 = q.text(3);
+    r.entry.object1Id = q.integer(4);
+    r.entry.changes = q.text(5);
+    r.entry.hasActor = !q.isNull(10);
+    if (r.entry.hasActor) r.entry.actorUsername = q.text(10);
+    if (!q.isNull(11)) r.entry.actorId = q.integer(11);  // still exists
     if (r.entry.hasActor) {
         // The current names while the actor exists, else those kept when the entry was written.
-        if (!rs.value(12, row).isEmpty()) r.entry.actorFirstName = str(12);
-        if (!rs.value(13, row).isEmpty()) r.entry.actorLastName = str(13);
+        if (!q.isNull(12)) r.entry.actorFirstName = q.text(12);
+        if (!q.isNull(13)) r.entry.actorLastName = q.text(13);
     }
-    r.objectExists = !rs.value(9, row).isEmpty();
+    r.objectExists = !q.isNull(9);
     if (r.objectExists) {
-        r.objectName = str(7);
-        r.objectDescription = str(8);  // a user's first name
-        if (!rs.value(14, row).isEmpty()) r.objectLastName = str(14);
+        r.objectName = q.text(7);
+        r.objectDescription = q.text(8);  // a user's first name
+        if (!q.isNull(14)) r.objectLastName = q.text(14);
     }
     return r;
 }
@@ -120,51 +114,34 @@ const domain::ListResource& activityListResource() {
 std::int64_t ActivityStreamStore::record(const std::string& operation, const std::string& object1,
                                          std::int64_t objectId, const std::string& changes,
                                          const std::string& timestamp) {
-    return translateErrors([&] {
-        std::string op = operation, obj = object1, ch = changes, ts = timestamp;
-        Poco::Nullable<Poco::Int64> actorId;
-        Poco::Nullable<std::string> actorName, actorFirst, actorLast;
-        if (_actor) {
-            actorId = _actor->id;
-            actorName = _actor->username;
-            actorFirst = _actor->firstName;
-            actorLast = _actor->lastName;
-        }
-        Poco::Int64 id = 0;
-        _connection.session()
-            << "INSERT INTO activity_stream (timestamp, operation, object1, object1_id, changes, "
-               "actor_id, actor_username, actor_first_name, actor_last_name) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            use(ts), use(op), use(obj), use(objectId), use(ch), use(actorId), use(actorName), use(actorFirst),
-            use(actorLast), into(id), now;
-        return static_cast<std::int64_t>(id);
-    });
+    Query insert(_connection,
+                 "INSERT INTO activity_stream (timestamp, operation, object1, object1_id, changes, actor_id, "
+                 "actor_username, actor_first_name, actor_last_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                 "RETURNING id");
+    insert.bind(timestamp).bind(operation).bind(object1).bind(objectId).bind(changes);
+    if (_actor) {
+        insert.bind(_actor->id).bind(_actor->username).bind(_actor->firstName).bind(_actor->lastName);
+    } else {
+        insert.bind(std::nullopt).bind(std::nullopt).bind(std::nullopt).bind(std::nullopt);
+    }
+    return insert.returnedId();
 }
 
 std::optional<ActivityRow> ActivityStreamStore::find(std::int64_t id) {
-    return translateErrors([&] {
-        return selectOne<ActivityRow>(_connection.session(), kColumns, kFrom, "s.id = ?", id, readRow);
-    });
+    return selectOne<ActivityRow>(_connection, kColumns, kFrom, "s.id = ?", id, readRow);
 }
 
 std::int64_t ActivityStreamStore::count(const domain::ListQuery& query,
                                         const std::optional<Visibility>& visibility,
                                         const std::optional<ActivityScope>& scope) {
-    return translateErrors([&] {
-        return countRows(_connection.session(), source(), query, condition(query, visibility, scope));
-    });
+    return countRows(_connection, source(), query, condition(query, visibility, scope));
 }
 
 std::vector<ActivityRow> ActivityStreamStore::page(const domain::ListQuery& query, std::int64_t offset,
                                                    int limit, const std::optional<Visibility>& visibility,
                                                    const std::optional<ActivityScope>& scope) {
-    return translateErrors([&] {
-        Poco::Data::RecordSet rs = selectPage(_connection.session(), kColumns, source(),
-                                              condition(query, visibility, scope), query, offset, limit);
-        std::vector<ActivityRow> rows;
-        for (std::size_t i = 0; i < rs.rowCount(); ++i) rows.push_back(readRow(rs, i));
-        return rows;
-    });
+    return selectPage<ActivityRow>(_connection, kColumns, source(), condition(query, visibility, scope),
+                                   query, offset, limit, readRow);
 }
 
 }  // namespace appreg::store

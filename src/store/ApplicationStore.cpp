@@ -1,10 +1,6 @@
 #include "appreg/store/ApplicationStore.h"
 
-#include <Poco/Data/RecordSet.h>
-
 #include "appreg/store/ListSql.h"
-
-using namespace Poco::Data::Keywords;
 
 namespace appreg::store {
 
@@ -17,10 +13,10 @@ const char* const kColumns =
 
 const char* const kFrom = "applications a JOIN organizations o ON o.id = a.organization_id";
 
-ApplicationRow readRow(Poco::Data::RecordSet& rs, std::size_t row) {
+ApplicationRow readRow(const Query& q) {
     ApplicationRow r;
-    auto str = [&](std::size_t col) { return rs.value(col, row).convert<std::string>(); };
-    auto i64 = [&](std::size_t col) { return rs.value(col, row).convert<std::int64_t>(); };
+    auto str = [&](int col) { return q.text(col); };
+    auto i64 = [&](int col) { return q.integer(col); };
     r.app.id = i64(0);
     r.app.name = str(1);
     r.app.description = str(2);
@@ -76,83 +72,57 @@ const domain::ListResource& applicationListResource() {
 }
 
 std::optional<ApplicationRow> ApplicationStore::find(std::int64_t id) {
-    return translateErrors([&] {
-        return selectOne<ApplicationRow>(_connection.session(), kColumns, kFrom, "a.id = ?", id, readRow);
-    });
+    return selectOne<ApplicationRow>(_connection, kColumns, kFrom, "a.id = ?", id, readRow);
 }
 
 std::optional<ApplicationRow> ApplicationStore::findByClientId(const std::string& clientId) {
-    return translateErrors([&] {
-        return selectOne<ApplicationRow>(_connection.session(), kColumns, kFrom, "a.client_id = ?", clientId,
-                                         readRow);
-    });
+    return selectOne<ApplicationRow>(_connection, kColumns, kFrom, "a.client_id = ?", clientId, readRow);
 }
 
 bool ApplicationStore::nameTaken(const std::string& name, std::int64_t organizationId,
                                  std::int64_t exceptId) {
-    return translateErrors([&] {
-        int count = 0;
-        std::string n = name;
-        _connection.session()
-            << "SELECT COUNT(*) FROM applications WHERE name = ? AND organization_id = ? AND id <> ?",
-            use(n), use(organizationId), use(exceptId), into(count), now;
-        return count > 0;
-    });
+    Query taken(_connection,
+                "SELECT 1 FROM applications WHERE name = ? AND organization_id = ? AND id <> ? LIMIT 1");
+    taken.bind(name).bind(organizationId).bind(exceptId);
+    return taken.next();
 }
 
-std::int64_t ApplicationStore::insert(const domain::Application& app) {
-    return translateErrors([&] {
-        domain::Application a = app;
-        int skip = a.skipAuthorization ? 1 : 0;
-        Poco::Int64 id = 0;
-        _connection.session()
-            << "INSERT INTO applications (name, description, client_id, client_secret_hash, client_type, "
-               "redirect_uris, authorization_grant_type, skip_authorization, organization_id, created, "
-               "modified) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            use(a.name), use(a.description), use(a.clientId), use(a.clientSecretHash), use(a.clientType),
-            use(a.redirectUris), use(a.authorizationGrantType), use(skip), use(a.organizationId),
-            use(a.created), use(a.modified), into(id), now;
-        return static_cast<std::int64_t>(id);
-    });
+std::int64_t ApplicationStore::insert(const domain::Application& a) {
+    Query insert(_connection,
+                 "INSERT INTO applications (name, description, client_id, client_secret_hash, client_type, "
+                 "redirect_uris, authorization_grant_type, skip_authorization, organization_id, created, "
+                 "modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+    insert.bind(a.name).bind(a.description).bind(a.clientId).bind(a.clientSecretHash).bind(a.clientType);
+    insert.bind(a.redirectUris).bind(a.authorizationGrantType).bind(a.skipAuthorization);
+    insert.bind(a.organizationId).bind(a.created).bind(a.modified);
+    return insert.returnedId();
 }
 
-void ApplicationStore::update(const domain::Application& app) {
-    translateErrors([&] {
-        domain::Application a = app;
-        int skip = a.skipAuthorization ? 1 : 0;
-        _connection.session()
-            << "UPDATE applications SET name = ?, description = ?, client_type = ?, redirect_uris = ?, "
-               "skip_authorization = ?, organization_id = ?, modified = ? WHERE id = ?",
-            use(a.name), use(a.description), use(a.clientType), use(a.redirectUris), use(skip),
-            use(a.organizationId), use(a.modified), use(a.id), now;
-    });
+void ApplicationStore::update(const domain::Application& a) {
+    Query update(_connection,
+                 "UPDATE applications SET name = ?, description = ?, client_type = ?, redirect_uris = ?, "
+                 "skip_authorization = ?, organization_id = ?, modified = ? WHERE id = ?");
+    update.bind(a.name).bind(a.description).bind(a.clientType).bind(a.redirectUris);
+    update.bind(a.skipAuthorization).bind(a.organizationId).bind(a.modified).bind(a.id);
+    update.run();
 }
 
 void ApplicationStore::remove(std::int64_t id) {
-    translateErrors([&] { _connection.session() << "DELETE FROM applications WHERE id = ?", use(id), now; });
+    Query(_connection, "DELETE FROM applications WHERE id = ?").bind(id).run();
 }
 
 std::int64_t ApplicationStore::count(const domain::ListQuery& query,
                                      const std::optional<Visibility>& visibility,
                                      std::optional<std::int64_t> organizationId) {
-    return translateErrors([&] {
-        return countRows(_connection.session(), source(), query,
-                         condition(query, visibility, organizationId));
-    });
+    return countRows(_connection, source(), query, condition(query, visibility, organizationId));
 }
 
 std::vector<ApplicationRow> ApplicationStore::page(const domain::ListQuery& query, std::int64_t offset,
                                                    int limit, const std::optional<Visibility>& visibility,
                                                    std::optional<std::int64_t> organizationId) {
-    return translateErrors([&] {
-        Poco::Data::RecordSet rs =
-            selectPage(_connection.session(), kColumns, source(),
-                       condition(query, visibility, organizationId), query, offset, limit);
-        std::vector<ApplicationRow> rows;
-        for (std::size_t i = 0; i < rs.rowCount(); ++i) rows.push_back(readRow(rs, i));
-        return rows;
-    });
+    return selectPage<ApplicationRow>(_connection, kColumns, source(),
+                                      condition(query, visibility, organizationId), query, offset, limit,
+                                      readRow);
 }
 
 }  // namespace appreg::store

@@ -4,6 +4,7 @@
 
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
+#include <Poco/Data/SQLite/Utility.h>
 
 #include "appreg/store/GroupCommitter.h"
 #include "appreg/store/Migrations.h"
@@ -51,6 +52,7 @@ Connection::Connection(const DatabaseOptions& options, std::mutex& writeMutex)
           // sets the precise value in milliseconds.
           return Poco::Data::Session("SQLite", options.path, 1 + options.busyTimeoutMs / 1000);
       })),
+      _statements(std::make_unique<StatementCache>(Poco::Data::SQLite::Utility::dbHandle(_session))),
       _writeMutex(writeMutex) {
     translateErrors([&] {
         _session << "PRAGMA busy_timeout = " + std::to_string(options.busyTimeoutMs), now;
@@ -94,21 +96,21 @@ void Database::migrate() {
 
 WriteTransaction::WriteTransaction(Connection& connection)
     : _connection(connection), _lock(connection.writeMutex()) {
-    translateErrors([&] { _connection.session() << "BEGIN IMMEDIATE", now; });
+    Query(_connection, "BEGIN IMMEDIATE").run();
     _open = true;
 }
 
 WriteTransaction::~WriteTransaction() {
     if (!_open) return;
     try {
-        _connection.session() << "ROLLBACK", now;
+        Query(_connection, "ROLLBACK").run();
     } catch (...) {
         // SQLite has already rolled back (e.g. after SQLITE_FULL); nothing else can be done here.
     }
 }
 
 void WriteTransaction::commit() {
-    translateErrors([&] { _connection.session() << "COMMIT", now; });
+    Query(_connection, "COMMIT").run();
     _open = false;
 }
 

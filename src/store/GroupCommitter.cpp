@@ -1,7 +1,5 @@
 #include "appreg/store/GroupCommitter.h"
 
-using namespace Poco::Data::Keywords;
-
 namespace appreg::store {
 
 GroupCommitter::GroupCommitter(const DatabaseOptions& options, std::mutex& processWriteMutex,
@@ -50,22 +48,21 @@ void GroupCommitter::writerLoop() {
 }
 
 void GroupCommitter::commitGroup(std::deque<Pending*>& group) {
-    auto& session = _connection.session();
     std::exception_ptr groupError;
     try {
         WriteTransaction tx(_connection);
         bool anyKept = false;
         for (Pending* p : group) {
-            session << "SAVEPOINT appreg_write", now;
+            Query(_connection, "SAVEPOINT appreg_write").run();
             try {
                 (*p->job)(_connection);
-                session << "RELEASE appreg_write", now;
+                Query(_connection, "RELEASE appreg_write").run();
                 anyKept = true;
             } catch (...) {
                 p->error = std::current_exception();
                 try {
-                    session << "ROLLBACK TO appreg_write", now;
-                    session << "RELEASE appreg_write", now;
+                    Query(_connection, "ROLLBACK TO appreg_write").run();
+                    Query(_connection, "RELEASE appreg_write").run();
                 } catch (...) {
                     // The transaction itself is broken (e.g. SQLITE_FULL rolled it back): fail the whole
                     // group.

@@ -138,50 +138,28 @@ std::string orderClause(const domain::ListQuery& query, const SqlSource& source)
     return " ORDER BY " + sql;
 }
 
-void bindAll(Poco::Data::Statement& statement, const std::vector<Var>& values) {
-    using Poco::Data::Keywords::bind;
-    for (const auto& v : values) {
-        if (v.isBoolean()) {
-            statement, bind(static_cast<Poco::Int64>(v.extract<bool>() ? 1 : 0));
-        } else if (v.isInteger()) {
-            statement, bind(v.convert<Poco::Int64>());
-        } else {
-            statement, bind(v.convert<std::string>());
-        }
-    }
-}
-
-std::int64_t countRows(Poco::Data::Session& session, const SqlSource& source, const domain::ListQuery& query,
+std::int64_t countRows(Connection& connection, const SqlSource& source, const domain::ListQuery& query,
                        const SqlCondition& condition) {
-    Poco::Int64 n = 0;
-    Poco::Data::Statement select(session);
     if (condition.sql.empty() && !source.counted.empty()) {
-        std::string table = source.counted;
-        session << "SELECT n FROM row_counts WHERE table_name = ?", Poco::Data::Keywords::use(table),
-            Poco::Data::Keywords::into(n), Poco::Data::Keywords::now;
-        return static_cast<std::int64_t>(n);
+        Query count(connection, "SELECT n FROM row_counts WHERE table_name = ?");
+        count.bind(source.counted);
+        return count.next() ? count.integer(0) : 0;
     }
-    select << "SELECT COUNT(*) FROM " << narrowFrom(source, query, false) << condition.whereClause(),
-        Poco::Data::Keywords::into(n);
-    bindAll(select, condition.binds);
-    select.execute();
-    return static_cast<std::int64_t>(n);
+    Query count(connection,
+                "SELECT COUNT(*) FROM " + narrowFrom(source, query, false) + condition.whereClause());
+    count.bindAll(condition.binds);
+    return count.next() ? count.integer(0) : 0;
 }
 
-Poco::Data::RecordSet selectPage(Poco::Data::Session& session, const std::string& columns,
-                                 const SqlSource& source, const SqlCondition& condition,
-                                 const domain::ListQuery& query, std::int64_t offset, int limit) {
+std::string pageSql(const std::string& columns, const SqlSource& source, const SqlCondition& condition,
+                    const domain::ListQuery& query) {
     // The page's ids first, from the narrowest plan SQLite finds (for the default order: the indexes, no
     // sort); then only those rows with every column. Selecting every column directly makes SQLite sort the
     // whole table to return 25 rows.
     const std::string order = orderClause(query, source);
-    Poco::Data::Statement select(session);
-    select << "SELECT " << columns << " FROM " << source.from << " WHERE " << source.alias
-           << ".id IN (SELECT " << source.alias << ".id FROM " << narrowFrom(source, query, true)
-           << condition.whereClause() << order << " LIMIT " << limit << " OFFSET " << offset << ")" << order;
-    bindAll(select, condition.binds);
-    select.execute();
-    return Poco::Data::RecordSet(select);
+    return "SELECT " + columns + " FROM " + source.from + " WHERE " + source.alias + ".id IN (SELECT " +
+           source.alias + ".id FROM " + narrowFrom(source, query, true) + condition.whereClause() + order +
+           " LIMIT ? OFFSET ?)" + order;
 }
 
 std::string placeholders(std::size_t n) {

@@ -8,6 +8,8 @@
 
 #include <Poco/Data/Session.h>
 
+#include "appreg/store/Query.h"
+
 namespace appreg::store {
 
 /// How the worker opens its database.
@@ -47,10 +49,13 @@ class Connection {
 public:
     Connection(const DatabaseOptions& options, std::mutex& writeMutex);
     Poco::Data::Session& session() { return _session; }
+    /// The statements this connection has prepared, for Query.
+    StatementCache& statements() { return *_statements; }
     std::mutex& writeMutex() { return _writeMutex; }
 
 private:
     Poco::Data::Session _session;
+    std::unique_ptr<StatementCache> _statements;  ///< finalized before the session closes
     std::mutex& _writeMutex;
 };
 

@@ -5,12 +5,11 @@
 #include <string>
 #include <vector>
 
-#include <Poco/Data/RecordSet.h>
-#include <Poco/Data/Session.h>
-#include <Poco/Data/Statement.h>
 #include <Poco/Dynamic/Var.h>
 
 #include "appreg/domain/ListQuery.h"
+#include "appreg/store/Database.h"
+#include "appreg/store/Query.h"
 
 namespace appreg::store {
 
@@ -48,33 +47,37 @@ SqlCondition listCondition(const domain::ListQuery& query, const SqlSource& sour
 /// "ORDER BY ..." for the query's order, with the listed table's id last so pages are stable.
 std::string orderClause(const domain::ListQuery& query, const SqlSource& source);
 
-/// Binds every value to the statement (strings, 64-bit integers, booleans as 0/1).
-void bindAll(Poco::Data::Statement& statement, const std::vector<Poco::Dynamic::Var>& values);
-
 /// The first row of `SELECT columns FROM from WHERE where` with `value` bound to its one placeholder, read by
 /// `read`; none when no row matches. For the stores' lookups by id, name or digest.
-template <typename Row, typename Read>
-std::optional<Row> selectOne(Poco::Data::Session& session, const std::string& columns,
-                             const std::string& from, const std::string& where,
-                             const Poco::Dynamic::Var& value, Read read) {
-    Poco::Data::Statement select(session);
-    select << "SELECT " << columns << " FROM " << from << " WHERE " << where;
-    bindAll(select, {value});
-    select.execute();
-    Poco::Data::RecordSet rs(select);
-    if (rs.rowCount() == 0) return std::nullopt;
-    return read(rs, 0);
+template <typename Row, typename Read, typename Value>
+std::optional<Row> selectOne(Connection& connection, const std::string& columns, const std::string& from,
+                             const std::string& where, const Value& value, Read read) {
+    Query select(connection, "SELECT " + columns + " FROM " + from + " WHERE " + where);
+    select.bind(value);
+    if (!select.next()) return std::nullopt;
+    return read(select);
 }
 
 /// The number of rows matching `condition`: the trigger-kept row count when nothing filters, else
 /// `SELECT COUNT(*)` joining only what the filters need.
-std::int64_t countRows(Poco::Data::Session& session, const SqlSource& source, const domain::ListQuery& query,
+std::int64_t countRows(Connection& connection, const SqlSource& source, const domain::ListQuery& query,
                        const SqlCondition& condition);
 
-/// One page of rows matching `condition` in the query's order: `columns` of `source`, at most `limit` rows
-/// from `offset`.
-Poco::Data::RecordSet selectPage(Poco::Data::Session& session, const std::string& columns,
-                                 const SqlSource& source, const SqlCondition& condition,
-                                 const domain::ListQuery& query, std::int64_t offset, int limit);
+/// The SQL of one page of rows matching `condition` in the query's order: `columns` of `source`. Bind
+/// `condition.binds`, then the page's size and offset.
+std::string pageSql(const std::string& columns, const SqlSource& source, const SqlCondition& condition,
+                    const domain::ListQuery& query);
+
+/// One page of rows (see pageSql), each read by `read`.
+template <typename Row, typename Read>
+std::vector<Row> selectPage(Connection& connection, const std::string& columns, const SqlSource& source,
+                            const SqlCondition& condition, const domain::ListQuery& query,
+                            std::int64_t offset, int limit, Read read) {
+    Query select(connection, pageSql(columns, source, condition, query));
+    select.bindAll(condition.binds).bind(static_cast<std::int64_t>(limit)).bind(offset);
+    std::vector<Row> rows;
+    while (select.next()) rows.push_back(read(select));
+    return rows;
+}
 
 }  // namespace appreg::store

@@ -1,0 +1,110 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <Poco/Dynamic/Var.h>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace appreg::store {
+
+class Connection;
+
+/// The prepared statements of one connection, by SQL text, least recently used dropped first.
+///
+/// Poco::Data 1.11 prepares a statement again on every execution (SQLiteStatementImpl::compileImpl calls
+/// sqlite3_prepare_v2 each time), which the profile of issue 7 found to be a third of a request's CPU time.
+/// Statements prepared once per connection and reset after each use take that away. Owned by a Connection and
+/// used by its one thread at a time.
+class StatementCache {
+public:
+    explicit StatementCache(sqlite3* db, std::size_t capacity = 128);
+    ~StatementCache();
+    StatementCache(const StatementCache&) = delete;
+    StatementCache& operator=(const StatementCache&) = delete;
+
+    /// A prepared statement for `sql`, ready to bind: from the cache, or prepared now. A statement already
+    /// handed out and not yet given back (a query running while another of the same text runs) is not shared:
+    /// the second gets a statement of its own, finalized when given back.
+    sqlite3_stmt* acquire(const std::string& sql);
+    /// Resets `statement` (ending any read it holds open), clears its bindings and keeps it for the next use.
+    void release(sqlite3_stmt* statement);
+    sqlite3* db() const { return _db; }
+    std::size_t size() const { return _entries.size(); }
+
+private:
+    struct Entry {
+        sqlite3_stmt* statement = nullptr;
+        bool inUse = false;
+        std::list<std::string>::iterator recency;
+    };
+    sqlite3* _db;
+    std::size_t _capacity;
+    std::list<std::string> _recency;  ///< SQL texts, most recently used first
+    std::unordered_map<std::string, Entry> _entries;
+    std::unordered_map<sqlite3_stmt*, std::string> _handedOut;  ///< statement -> its cache key ("" if own)
+
+    void evictOne();
+};
+
+/// One execution of an SQL statement on a connection, from its StatementCache: bind the `?` values in order,
+/// then `next()` through the rows or `run()` a write. The statement is reset when the Query ends, so no read
+/// stays open.
+///
+/// Errors are thrown as the store's own types: ConstraintViolation for a refused write, DatabaseUnavailable
+/// for a lock held too long, a read-only, full or failing disk; std::runtime_error for anything else.
+class Query {
+public:
+    Query(Connection& connection, const std::string& sql);
+    ~Query();
+    Query(const Query&) = delete;
+    Query& operator=(const Query&) = delete;
+
+    Query& bind(std::int64_t value);
+    Query& bind(int value) { return bind(static_cast<std::int64_t>(value)); }
+    Query& bind(bool value) { return bind(static_cast<std::int64_t>(value ? 1 : 0)); }
+    Query& bind(const std::string& value);
+    Query& bind(const char* value) { return bind(std::string(value)); }
+    Query& bind(std::nullopt_t);
+    template <typename T>
+    Query& bind(const std::optional<T>& value) {
+        return value ? bind(*value) : bind(std::nullopt);
+    }
+    /// Strings, integers and booleans (as 0/1), as the list filters carry them.
+    Query& bind(const Poco::Dynamic::Var& value);
+    Query& bindAll(const std::vector<Poco::Dynamic::Var>& values);
+
+    /// Steps to the next row; false when there is none.
+    bool next();
+    /// Steps until the statement is done (a write, or a read whose rows are not wanted).
+    void run();
+    /// Runs an `INSERT … RETURNING id` and returns that id.
+    std::int64_t returnedId();
+
+    bool isNull(int column) const;
+    std::int64_t integer(int column) const;
+    std::string text(int column) const;
+    std::optional<std::int64_t> optionalInteger(int column) const;
+    std::optional<std::string> optionalText(int column) const;
+
+private:
+    StatementCache& _cache;
+    sqlite3_stmt* _statement;
+    int _bound = 0;
+    bool _done = false;
+
+    [[noreturn]] void fail(int rc) const;
+};
+
+/// Throws `rc` (a failed SQLite result code on `db`) as the store's error types. See Query.
+[[noreturn]] void throwSqliteError(sqlite3* db, int rc, const std::string& context);
+
+}  // namespace appreg::store

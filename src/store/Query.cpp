@@ -1,0 +1,189 @@
+#include "appreg/store/Query.h"
+
+#include <sqlite3.h>
+
+#include <stdexcept>
+
+#include "appreg/store/Database.h"
+
+namespace appreg::store {
+
+void throwSqliteError(sqlite3* db, int rc, const std::string& context) {
+    const std::string message = context + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    switch (rc & 0xff) {
+        case SQLITE_CONSTRAINT: {
+            const int extended = db ? sqlite3_extended_errcode(db) : rc;
+            if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY)
+                throw ConstraintViolation(ConstraintViolation::Kind::Unique, message);
+            if (extended == SQLITE_CONSTRAINT_FOREIGNKEY)
+                throw ConstraintViolation(ConstraintViolation::Kind::ForeignKey, message);
+            throw ConstraintViolation(ConstraintViolation::Kind::Other, message);
+        }
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            throw DatabaseUnavailable("database is locked: " + message);
+        case SQLITE_READONLY:
+            throw DatabaseUnavailable("database is read-only: " + message);
+        case SQLITE_FULL:
+            throw DatabaseUnavailable("database or disk is full: " + message);
+        case SQLITE_IOERR:
+            throw DatabaseUnavailable("database I/O error: " + message);
+        case SQLITE_CANTOPEN:
+            throw DatabaseUnavailable("cannot open the database: " + message);
+        case SQLITE_PERM:
+        case SQLITE_AUTH:
+            throw DatabaseUnavailable("database access denied: " + message);
+        case SQLITE_NOMEM:
+            throw DatabaseUnavailable("database out of memory: " + message);
+        default:
+            throw std::runtime_error("SQLite error " + std::to_string(rc) + " in " + message);
+    }
+}
+
+StatementCache::StatementCache(sqlite3* db, std::size_t capacity) : _db(db), _capacity(capacity) {}
+
+StatementCache::~StatementCache() {
+    for (auto& [sql, entry] : _entries) sqlite3_finalize(entry.statement);
+    for (auto& [statement, key] : _handedOut) {
+        if (key.empty()) sqlite3_finalize(statement);
+    }
+}
+
+sqlite3_stmt* StatementCache::acquire(const std::string& sql) {
+    auto found = _entries.find(sql);
+    if (found != _entries.end() && !found->second.inUse) {
+        Entry& entry = found->second;
+        _recency.splice(_recency.begin(), _recency, entry.recency);
+        entry.inUse = true;
+        _handedOut.emplace(entry.statement, sql);
+        return entry.statement;
+    }
+    sqlite3_stmt* statement = nullptr;
+    const int rc = sqlite3_prepare_v3(_db, sql.c_str(), static_cast<int>(sql.size() + 1),
+                                      SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(statement);
+        throwSqliteError(_db, rc, "preparing \"" + sql + "\"");
+    }
+    if (statement == nullptr) throw std::logic_error("empty SQL statement");
+    if (found != _entries.end()) {
+        // The cached one is running; this one is the caller's alone.
+        _handedOut.emplace(statement, std::string());
+        return statement;
+    }
+    if (_entries.size() >= _capacity) evictOne();
+    _recency.push_front(sql);
+    _entries.emplace(sql, Entry{statement, true, _recency.begin()});
+    _handedOut.emplace(statement, sql);
+    return statement;
+}
+
+void StatementCache::release(sqlite3_stmt* statement) {
+    // reset repeats the last step's error code, which has already been reported.
+    sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement);
+    auto handed = _handedOut.find(statement);
+    if (handed == _handedOut.end()) return;
+    if (handed->second.empty()) {
+        sqlite3_finalize(statement);
+    } else {
+        _entries.at(handed->second).inUse = false;
+    }
+    _handedOut.erase(handed);
+}
+
+void StatementCache::evictOne() {
+    for (auto it = _recency.end(); it != _recency.begin();) {
+        --it;
+        auto entry = _entries.find(*it);
+        if (entry->second.inUse) continue;
+        sqlite3_finalize(entry->second.statement);
+        _entries.erase(entry);
+        _recency.erase(it);
+        return;
+    }
+    // Every cached statement is running: the cache grows by one rather than finalize a running statement.
+}
+
+Query::Query(Connection& connection, const std::string& sql)
+    : _cache(connection.statements()), _statement(_cache.acquire(sql)) {}
+
+Query::~Query() { _cache.release(_statement); }
+
+Query& Query::bind(std::int64_t value) {
+    const int rc = sqlite3_bind_int64(_statement, ++_bound, value);
+    if (rc != SQLITE_OK) fail(rc);
+    return *this;
+}
+
+Query& Query::bind(const std::string& value) {
+    const int rc =
+        sqlite3_bind_text64(_statement, ++_bound, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    if (rc != SQLITE_OK) fail(rc);
+    return *this;
+}
+
+Query& Query::bind(std::nullopt_t) {
+    const int rc = sqlite3_bind_null(_statement, ++_bound);
+    if (rc != SQLITE_OK) fail(rc);
+    return *this;
+}
+
+Query& Query::bind(const Poco::Dynamic::Var& value) {
+    if (value.isEmpty()) return bind(std::nullopt);
+    if (value.isBoolean()) return bind(value.extract<bool>());
+    if (value.isInteger()) return bind(value.convert<std::int64_t>());
+    return bind(value.convert<std::string>());
+}
+
+Query& Query::bindAll(const std::vector<Poco::Dynamic::Var>& values) {
+    for (const auto& value : values) bind(value);
+    return *this;
+}
+
+bool Query::next() {
+    if (_done) return false;
+    const int rc = sqlite3_step(_statement);
+    if (rc == SQLITE_ROW) return true;
+    _done = true;
+    if (rc != SQLITE_DONE) fail(rc);
+    return false;
+}
+
+void Query::run() {
+    while (next()) {
+    }
+}
+
+std::int64_t Query::returnedId() {
+    if (!next()) throw std::logic_error(std::string("no id returned by \"") + sqlite3_sql(_statement) + "\"");
+    const std::int64_t id = integer(0);
+    run();
+    return id;
+}
+
+bool Query::isNull(int column) const { return sqlite3_column_type(_statement, column) == SQLITE_NULL; }
+
+std::int64_t Query::integer(int column) const { return sqlite3_column_int64(_statement, column); }
+
+std::string Query::text(int column) const {
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(_statement, column));
+    if (data == nullptr) return std::string();
+    return std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(_statement, column)));
+}
+
+std::optional<std::int64_t> Query::optionalInteger(int column) const {
+    if (isNull(column)) return std::nullopt;
+    return integer(column);
+}
+
+std::optional<std::string> Query::optionalText(int column) const {
+    if (isNull(column)) return std::nullopt;
+    return text(column);
+}
+
+void Query::fail(int rc) const {
+    throwSqliteError(_cache.db(), rc, std::string("running \"") + sqlite3_sql(_statement) + "\"");
+}
+
+}  // namespace appreg::store

@@ -1,0 +1,177 @@
+#include <cppunit/extensions/HelperMacros.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "appreg/store/Database.h"
+#include "appreg/store/Query.h"
+
+using namespace appreg;
+
+/// Query and its per-connection StatementCache on a real SQLite file.
+class QueryTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(QueryTest);
+    CPPUNIT_TEST(testBindAndRead);
+    CPPUNIT_TEST(testStatementIsPreparedOnce);
+    CPPUNIT_TEST(testSameStatementRunningTwiceAtOnce);
+    CPPUNIT_TEST(testLeastRecentlyUsedIsDropped);
+    CPPUNIT_TEST(testConstraintErrorsAreTranslated);
+    CPPUNIT_TEST(testAbandonedReadHoldsNoSnapshot);
+    CPPUNIT_TEST(testBadSqlIsAnError);
+    CPPUNIT_TEST_SUITE_END();
+
+    std::filesystem::path dir;
+    std::unique_ptr<store::Database> db;
+    std::unique_ptr<store::Connection> connection;
+
+public:
+    void setUp() override {
+        char tmpl[] = "/tmp/appreg-querytest-XXXXXX";
+        dir = mkdtemp(tmpl);
+        store::DatabaseOptions options;
+        options.path = (dir / "t.db").string();
+        options.busyTimeoutMs = 200;
+        db = std::make_unique<store::Database>(options);
+        db->migrate();
+        connection = db->connect();
+        store::Query(*connection,
+                     "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER, "
+                     "parent INTEGER REFERENCES t(id), CHECK (n >= 0))")
+            .run();
+    }
+
+    void tearDown() override {
+        connection.reset();
+        db.reset();
+        std::filesystem::remove_all(dir);
+    }
+
+    std::int64_t insert(const std::string& name, std::optional<std::int64_t> n) {
+        store::Query q(*connection, "INSERT INTO t (name, n) VALUES (?, ?) RETURNING id");
+        q.bind(name).bind(n);
+        return q.returnedId();
+    }
+
+    void testBindAndRead() {
+        const auto a = insert("a", 5);
+        const auto b = insert("b\0c", std::nullopt);
+        CPPUNIT_ASSERT_EQUAL(a + 1, b);
+        store::Query q(*connection, "SELECT id, name, n FROM t ORDER BY id");
+        CPPUNIT_ASSERT(q.next());
+        CPPUNIT_ASSERT_EQUAL(a, q.integer(0));
+        CPPUNIT_ASSERT_EQUAL(std::string("a"), q.text(1));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(5), *q.optionalInteger(2));
+        CPPUNIT_ASSERT(q.next());
+        CPPUNIT_ASSERT_EQUAL(std::string("b"), q.text(1));  // a C string literal ends at its NUL
+        CPPUNIT_ASSERT(q.isNull(2));
+        CPPUNIT_ASSERT(!q.optionalInteger(2));
+        CPPUNIT_ASSERT(!q.next());
+        CPPUNIT_ASSERT(!q.next());  // stays done
+
+        const std::string withNul("x\0y", 3);
+        insert(withNul, 1);
+        store::Query nul(*connection, "SELECT name FROM t WHERE name = ?");
+        nul.bind(withNul);
+        CPPUNIT_ASSERT(nul.next());
+        CPPUNIT_ASSERT_EQUAL(withNul, nul.text(0));  // bytes after a NUL survive both ways
+
+        store::Query vars(*connection, "SELECT ? + 1, ?, ?, ?");
+        vars.bindAll({Poco::Dynamic::Var(std::int64_t(41)), Poco::Dynamic::Var(true),
+                      Poco::Dynamic::Var(std::string("s")), Poco::Dynamic::Var()});
+        CPPUNIT_ASSERT(vars.next());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(42), vars.integer(0));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), vars.integer(1));
+        CPPUNIT_ASSERT_EQUAL(std::string("s"), vars.text(2));
+        CPPUNIT_ASSERT(vars.isNull(3));
+    }
+
+    void testStatementIsPreparedOnce() {
+        insert("a", 1);
+        const std::size_t cached = connection->statements().size();
+        for (int i = 0; i < 100; ++i) insert("n" + std::to_string(i), i);
+        CPPUNIT_ASSERT_EQUAL(cached, connection->statements().size());
+        // Bindings do not leak from one use into the next: an unbound parameter is NULL.
+        store::Query q(*connection, "SELECT ?1 IS NULL");
+        CPPUNIT_ASSERT(q.next());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), q.integer(0));
+    }
+
+    void testSameStatementRunningTwiceAtOnce() {
+        insert("a", 1);
+        insert("b", 2);
+        const std::string sql = "SELECT name FROM t ORDER BY id";
+        store::Query outer(*connection, sql);
+        std::vector<std::string> pairs;
+        while (outer.next()) {
+            store::Query inner(*connection, sql);
+            while (inner.next()) pairs.push_back(outer.text(0) + inner.text(0));
+        }
+        CPPUNIT_ASSERT_EQUAL(std::size_t(4), pairs.size());
+        CPPUNIT_ASSERT_EQUAL(std::string("ab"), pairs[1]);
+        CPPUNIT_ASSERT_EQUAL(std::string("ba"), pairs[2]);
+    }
+
+    void testLeastRecentlyUsedIsDropped() {
+        store::StatementCache& cache = connection->statements();
+        for (int i = 0; i < 300; ++i) {
+            store::Query q(*connection, "SELECT " + std::to_string(i));
+            CPPUNIT_ASSERT(q.next());
+            CPPUNIT_ASSERT_EQUAL(std::int64_t(i), q.integer(0));
+        }
+        CPPUNIT_ASSERT_EQUAL(std::size_t(128), cache.size());
+    }
+
+    void testConstraintErrorsAreTranslated() {
+        const auto a = insert("a", 1);
+        auto kindOf = [&](const std::function<void()>& write) {
+            try {
+                write();
+            } catch (const store::ConstraintViolation& e) {
+                return e.kind();
+            }
+            CPPUNIT_FAIL("no ConstraintViolation");
+            return store::ConstraintViolation::Kind::Other;
+        };
+        CPPUNIT_ASSERT(store::ConstraintViolation::Kind::Unique == kindOf([&] { insert("a", 2); }));
+        CPPUNIT_ASSERT(
+            store::ConstraintViolation::Kind::Unique == kindOf([&] {
+                store::Query(*connection, "INSERT INTO t (id, name) VALUES (?, 'z')").bind(a).run();
+            }));
+        CPPUNIT_ASSERT(store::ConstraintViolation::Kind::ForeignKey == kindOf([&] {
+                           store::Query(*connection, "INSERT INTO t (name, parent) VALUES ('c', 999)").run();
+                       }));
+        CPPUNIT_ASSERT(store::ConstraintViolation::Kind::Other == kindOf([&] { insert("d", -1); }));
+        // The failed statements went back to the cache in a usable state.
+        CPPUNIT_ASSERT(insert("e", 3) > a);
+    }
+
+    void testAbandonedReadHoldsNoSnapshot() {
+        insert("a", 1);
+        insert("b", 2);
+        {
+            store::Query q(*connection, "SELECT name FROM t");
+            CPPUNIT_ASSERT(q.next());  // left after the first of two rows
+        }
+        // Another connection writes; this one must see it at once (a statement left mid-read would keep the
+        // old snapshot open, and with it block a checkpoint from completing).
+        auto other = db->connect();
+        store::Query(*other, "INSERT INTO t (name, n) VALUES ('c', 3)").run();
+        {
+            store::Query count(*connection, "SELECT COUNT(*) FROM t");
+            CPPUNIT_ASSERT(count.next());
+            CPPUNIT_ASSERT_EQUAL(std::int64_t(3), count.integer(0));
+        }
+        store::Query checkpoint(*other, "PRAGMA wal_checkpoint(TRUNCATE)");
+        CPPUNIT_ASSERT(checkpoint.next());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), checkpoint.integer(0));  // not blocked by a reader
+    }
+
+    void testBadSqlIsAnError() {
+        CPPUNIT_ASSERT_THROW(store::Query(*connection, "SELEKT 1"), std::runtime_error);
+        CPPUNIT_ASSERT_THROW(store::Query(*connection, "SELECT * FROM missing"), std::runtime_error);
+        store::Query ok(*connection, "SELECT 1");
+        CPPUNIT_ASSERT(ok.next());
+    }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(QueryTest);
