@@ -249,12 +249,16 @@ void FcgiServer::serveOne(void* opaque, const RequestHandler& handler) {
     if (_logRequests.load()) {
         double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-        char line[64];
-        std::snprintf(line, sizeof line, "%.2fms", ms);
-        logger().information("%s %s %d %s %s%s", printable(built.request.method),
-                             printable(built.request.path), response.status, std::string(line),
-                             response.header("X-API-Request-Id"),
-                             std::string(writeError != 0 ? " (client gone)" : ""));
+        char elapsed[32];
+        std::snprintf(elapsed, sizeof elapsed, " %d %.2fms ", response.status, ms);
+        // Joined by hand: Poco::format's parsing was a third of this line's cost.
+        std::string line = printable(built.request.method);
+        line += ' ';
+        line += printable(built.request.path);
+        line += elapsed;
+        line += response.header("X-API-Request-Id");
+        if (writeError != 0) line += " (client gone)";
+        logger().information(line);
     }
 }
 

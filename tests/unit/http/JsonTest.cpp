@@ -1,5 +1,10 @@
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <limits>
+#include <sstream>
+
+#include <Poco/JSON/Stringifier.h>
+
 #include "appreg/http/ApiError.h"
 #include "appreg/http/Json.h"
 
@@ -14,25 +19,30 @@ class JsonTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testDepthLimit);
     CPPUNIT_TEST(testParseBodyShapes);
     CPPUNIT_TEST(testStringifyKeepsOrder);
+    CPPUNIT_TEST(testStringifyWritesWhatPocoWrites);
     CPPUNIT_TEST_SUITE_END();
 
 public:
     void testAcceptsStrictJson() {
         for (const char* ok : {"{}", "[]", "0", "-0", "1.5e3", "\"a\\u00e9\\ud83d\\ude00\"", "true", "null",
-                               " {\"a\": [1, 2, {\"b\": null}]} ", "9223372036854775807", "-9223372036854775808",
-                               "\"\\u0000\"", "\"h\xc3\xa9\""}) {
+                               " {\"a\": [1, 2, {\"b\": null}]} ", "9223372036854775807",
+                               "-9223372036854775808", "\"\\u0000\"", "\"h\xc3\xa9\""}) {
             CPPUNIT_ASSERT_MESSAGE(ok, !json::syntaxError(ok));
         }
     }
 
     void testReportsPositions() {
-        CPPUNIT_ASSERT_EQUAL(std::string("Expecting value: line 1 column 1 (char 0)"), *json::syntaxError("x"));
-        CPPUNIT_ASSERT_EQUAL(std::string("Expecting property name enclosed in double quotes: line 1 column 8 (char 7)"),
-                             *json::syntaxError("{\"a\":1,}"));
-        CPPUNIT_ASSERT_EQUAL(std::string("Extra data: line 2 column 1 (char 3)"), *json::syntaxError("{}\nx"));
+        CPPUNIT_ASSERT_EQUAL(std::string("Expecting value: line 1 column 1 (char 0)"),
+                             *json::syntaxError("x"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("Expecting property name enclosed in double quotes: line 1 column 8 (char 7)"),
+            *json::syntaxError("{\"a\":1,}"));
+        CPPUNIT_ASSERT_EQUAL(std::string("Extra data: line 2 column 1 (char 3)"),
+                             *json::syntaxError("{}\nx"));
         CPPUNIT_ASSERT_EQUAL(std::string("Expecting ':' delimiter: line 1 column 6 (char 5)"),
                              *json::syntaxError("{\"a\" 1}"));
-        for (const char* bad : {"", "{", "[1,", "01", "1.", "NaN", "'a'", "{a:1}", "\"\t\"", "tru", "[1 2]"}) {
+        for (const char* bad :
+             {"", "{", "[1,", "01", "1.", "NaN", "'a'", "{a:1}", "\"\t\"", "tru", "[1 2]"}) {
             CPPUNIT_ASSERT_MESSAGE(bad, json::syntaxError(bad).has_value());
         }
     }
@@ -48,8 +58,9 @@ public:
     }
 
     void testRejectsBadUtf8AndLoneSurrogates() {
-        for (const char* bad : {"\"\xff\"", "\"\xc0\xaf\"", "\"\xe2\x82\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"",
-                                "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\x\""}) {
+        for (const char* bad :
+             {"\"\xff\"", "\"\xc0\xaf\"", "\"\xe2\x82\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"",
+              "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\x\""}) {
             CPPUNIT_ASSERT_MESSAGE(bad, json::syntaxError(bad).has_value());
         }
         CPPUNIT_ASSERT(json::syntaxError(std::string("\"a\0b\"", 5)).has_value());  // raw NUL
@@ -93,6 +104,56 @@ public:
         obj->set("a", "/x/");
         obj->set("m", true);
         CPPUNIT_ASSERT_EQUAL(std::string("{\"z\":1,\"a\":\"/x/\",\"m\":true}"), json::stringify(obj));
+    }
+
+    /// stringify is our own writer (faster than Poco's Stringifier); clients must not see a byte of
+    /// difference.
+    void testStringifyWritesWhatPocoWrites() {
+        std::string every;
+        for (int c = 0; c < 256; ++c) every += static_cast<char>(c);
+        auto inner = json::newObject();
+        inner->set("z", std::string("last"));
+        inner->set("a", Poco::Dynamic::Var());
+        auto unordered = Poco::JSON::Object::Ptr(new Poco::JSON::Object());
+        unordered->set("b", 1);
+        unordered->set("a", 2);
+        auto array = json::newArray();
+        array->add(inner);
+        array->add(std::string("x\"y"));
+        array->add(json::newArray());
+        array->add(Poco::Dynamic::Var());
+        auto obj = json::newObject();
+        obj->set("every byte", every);
+        obj->set("utf-8 \xc3\xa9\xe2\x80\xa8\xf0\x9f\x98\x80", std::string("\xc3\xa9\xe2\x80\xa8"));
+        obj->set("nul", std::string("a\0b", 3));
+        obj->set("url", std::string("/api/v2/applications/1/"));
+        obj->set("empty", std::string());
+        obj->set("cstring", "text");
+        obj->set("int", 42);
+        obj->set("int64 min", std::numeric_limits<Poco::Int64>::min());
+        obj->set("int64 max", std::numeric_limits<Poco::Int64>::max());
+        obj->set("unsigned", std::numeric_limits<Poco::UInt64>::max());
+        obj->set("double", 0.25);
+        obj->set("true", true);
+        obj->set("false", false);
+        obj->set("null", Poco::Dynamic::Var());
+        obj->set("inner", inner);
+        obj->set("unordered", unordered);
+        obj->set("array", array);
+        obj->set("inner", json::newObject());  // replacing a value keeps the key's place
+        for (const Poco::Dynamic::Var& value :
+             {Poco::Dynamic::Var(obj), Poco::Dynamic::Var(array), Poco::Dynamic::Var(json::newObject()),
+              Poco::Dynamic::Var(std::string("top")), Poco::Dynamic::Var(7), Poco::Dynamic::Var()}) {
+            std::ostringstream poco;
+            Poco::JSON::Stringifier::condense(value, poco);
+            CPPUNIT_ASSERT_EQUAL(poco.str(), json::stringify(value));
+        }
+        CPPUNIT_ASSERT_EQUAL(std::string("{\"b\":1,\"a\":2}"), json::stringify(Poco::Dynamic::Var([] {
+                                 auto o = json::newObject();
+                                 o->set("b", 1);
+                                 o->set("a", 2);
+                                 return o;
+                             }())));
     }
 };
 
