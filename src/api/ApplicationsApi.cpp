@@ -79,8 +79,8 @@ UserCapabilities ApplicationsApi::capabilities(const domain::Organization& org) 
     return UserCapabilities{change, change};
 }
 
-Poco::JSON::Object::Ptr ApplicationsApi::render(const store::ApplicationRow& row,
-                                                const std::optional<std::string>& clearSecret) {
+http::json::Raw ApplicationsApi::render(const store::ApplicationRow& row,
+                                        const std::optional<std::string>& clearSecret) {
     auto summaries = _stores.tokens.summaries({row.app.id});
     return renderApplication(row.app, row.org, clearSecret, capabilities(row.org),
                              toSummary(summaries[row.app.id]));

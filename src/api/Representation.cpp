@@ -1,5 +1,7 @@
 #include "appreg/api/Representation.h"
 
+#include <stdexcept>
+
 #include <Poco/JSON/Array.h>
 
 #include "appreg/http/Json.h"
@@ -46,45 +48,77 @@ Poco::JSON::Object::Ptr renderFields(const domain::FieldTable& table, const doma
 
 }  // namespace
 
-Poco::JSON::Object::Ptr renderApplication(const domain::Application& app, const domain::Organization& org,
-                                          const std::optional<std::string>& clearSecret,
-                                          const UserCapabilities& caps, const TokenSummary& tokens) {
-    std::string url = applicationUrl(app.id);
-    auto related = newObject();
-    related->set("tokens", url + "tokens/");
-    related->set("activity_stream", url + "activity_stream/");
-    related->set("organization", organizationUrl(org.id));
-
-    auto summary = newObject();
-    auto orgSummary = newObject();
-    orgSummary->set("id", org.id);
-    orgSummary->set("name", org.name);
-    orgSummary->set("description", org.description);
-    summary->set("organization", orgSummary);
-    summary->set("user_capabilities", renderCapabilities(caps));
-    auto tokenSummary = newObject();
-    tokenSummary->set("count", tokens.count);
-    Poco::JSON::Array::Ptr tokenList = new Poco::JSON::Array();
-    for (const auto& t : tokens.results) {
-        auto entry = newObject();
-        entry->set("id", t.id);
-        entry->set("token", kCensored);
-        entry->set("scope", t.scope);
-        tokenList->add(entry);
+http::json::Raw renderApplication(const domain::Application& app, const domain::Organization& org,
+                                  const std::optional<std::string>& clearSecret, const UserCapabilities& caps,
+                                  const TokenSummary& tokens) {
+    // Written straight into the response text (the Poco object tree this replaced was a third of a list
+    // page's CPU time), in the order of the field table, which stays the one place that order is declared.
+    const std::string url = applicationUrl(app.id);
+    http::json::Writer w;
+    w.text().reserve(1024);
+    w.beginObject();
+    for (const auto& f : domain::applicationFields().fields()) {
+        const std::string& name = f.name;
+        if (name == "client_secret") {
+            // A public application has no client_secret key at all; a confidential one shows it only in the
+            // create's 201.
+            if (app.clientType == "confidential") w.key(name).value(clearSecret ? *clearSecret : kCensored);
+            continue;
+        }
+        w.key(name);
+        if (name == "id") {
+            w.value(app.id);
+        } else if (name == "type") {
+            w.value("o_auth2_application");
+        } else if (name == "url") {
+            w.value(url);
+        } else if (name == "related") {
+            w.beginObject();
+            w.key("tokens").value(url + "tokens/");
+            w.key("activity_stream").value(url + "activity_stream/");
+            w.key("organization").value(organizationUrl(org.id));
+            w.endObject();
+        } else if (name == "summary_fields") {
+            w.beginObject();
+            w.key("organization").beginObject();
+            w.key("id").value(org.id).key("name").value(org.name).key("description").value(org.description);
+            w.endObject();
+            w.key("user_capabilities").beginObject();
+            w.key("edit").value(caps.edit).key("delete").value(caps.remove);
+            w.endObject();
+            w.key("tokens").beginObject().key("count").value(tokens.count).key("results").beginArray();
+            for (const auto& t : tokens.results) {
+                w.beginObject().key("id").value(t.id).key("token").value(kCensored);
+                w.key("scope").value(t.scope).endObject();
+            }
+            w.endArray().endObject();
+            w.endObject();
+        } else if (name == "created") {
+            w.value(app.created);
+        } else if (name == "modified") {
+            w.value(app.modified);
+        } else if (name == "name") {
+            w.value(app.name);
+        } else if (name == "description") {
+            w.value(app.description);
+        } else if (name == "client_id") {
+            w.value(app.clientId);
+        } else if (name == "client_type") {
+            w.value(app.clientType);
+        } else if (name == "redirect_uris") {
+            w.value(app.redirectUris);
+        } else if (name == "authorization_grant_type") {
+            w.value(app.authorizationGrantType);
+        } else if (name == "skip_authorization") {
+            w.value(app.skipAuthorization);
+        } else if (name == "organization") {
+            w.value(app.organizationId);
+        } else {
+            throw std::logic_error("renderApplication does not know the field '" + name + "'");
+        }
     }
-    tokenSummary->set("results", tokenList);
-    summary->set("tokens", tokenSummary);
-
-    // A public application has no client_secret key at all; a confidential one shows it only in the create's
-    // 201.
-    Poco::Dynamic::Var secret;
-    if (app.clientType == "confidential") secret = clearSecret ? *clearSecret : std::string(kCensored);
-    domain::FieldValues computed{{"type", std::string("o_auth2_application")},
-                                 {"url", url},
-                                 {"related", related},
-                                 {"summary_fields", summary},
-                                 {"client_secret", secret}};
-    return renderFields(domain::applicationFields(), domain::applicationValues(app), computed);
+    w.endObject();
+    return http::json::Raw{std::move(w.text())};
 }
 
 Poco::JSON::Object::Ptr renderOrganization(const domain::Organization& org, const UserCapabilities& caps) {

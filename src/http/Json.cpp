@@ -391,6 +391,8 @@ void writeValue(const Poco::Dynamic::Var& value, std::string& out) {
         out += ']';
     } else if (type == typeid(bool)) {
         out += value.extract<bool>() ? "true" : "false";
+    } else if (type == typeid(Raw)) {
+        out += value.extract<Raw>().text;
     } else if (value.isInteger() && value.isSigned()) {
         out += std::to_string(value.convert<Poco::Int64>());
     } else if (value.isInteger()) {
@@ -412,6 +414,70 @@ std::string stringify(const Poco::Dynamic::Var& value) {
     out.reserve(1024);
     writeValue(value, out);
     return out;
+}
+
+void Writer::separate() {
+    if (_needComma) _out += ',';
+    _needComma = false;
+}
+
+Writer& Writer::beginObject() {
+    separate();
+    _out += '{';
+    return *this;
+}
+
+Writer& Writer::endObject() {
+    _out += '}';
+    _needComma = true;
+    return *this;
+}
+
+Writer& Writer::beginArray() {
+    separate();
+    _out += '[';
+    return *this;
+}
+
+Writer& Writer::endArray() {
+    _out += ']';
+    _needComma = true;
+    return *this;
+}
+
+Writer& Writer::key(const std::string& name) {
+    separate();
+    writeString(name, _out);
+    _out += ':';
+    return *this;
+}
+
+Writer& Writer::value(const std::string& text) {
+    separate();
+    writeString(text, _out);
+    _needComma = true;
+    return *this;
+}
+
+Writer& Writer::value(std::int64_t number) {
+    separate();
+    _out += std::to_string(number);
+    _needComma = true;
+    return *this;
+}
+
+Writer& Writer::value(bool flag) {
+    separate();
+    _out += flag ? "true" : "false";
+    _needComma = true;
+    return *this;
+}
+
+Writer& Writer::null() {
+    separate();
+    _out += "null";
+    _needComma = true;
+    return *this;
 }
 
 }  // namespace appreg::http::json

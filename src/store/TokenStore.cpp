@@ -125,18 +125,20 @@ std::map<std::int64_t, TokenSummaryRow> TokenStore::summaries(
     std::map<std::int64_t, TokenSummaryRow> out;
     if (applicationIds.empty()) return out;
     for (auto id : applicationIds) out[id];
-    const std::string list = placeholders(applicationIds.size());
-    Query counts(_connection, "SELECT application_id, COUNT(*) FROM tokens WHERE application_id IN (" + list +
-                                  ") GROUP BY application_id");
-    for (auto id : applicationIds) counts.bind(id);
-    while (counts.next()) out[counts.integer(0)].count = counts.integer(1);
-    // The first 10 of each application, by id: a window over the (application_id, id) index.
-    Query firsts(_connection,
-                 "SELECT application_id, id, scope FROM (SELECT application_id, id, scope, ROW_NUMBER() OVER "
-                 "(PARTITION BY application_id ORDER BY id) AS n FROM tokens WHERE application_id IN (" +
-                     list + ")) WHERE n <= 10 ORDER BY application_id, id");
-    for (auto id : applicationIds) firsts.bind(id);
-    while (firsts.next()) out[firsts.integer(0)].first.emplace_back(firsts.integer(1), firsts.text(2));
+    // Each application's count and its first 10 tokens by id, in one pass over the (application_id, id)
+    // index.
+    Query select(
+        _connection,
+        "SELECT application_id, id, scope, total FROM (SELECT application_id, id, scope, ROW_NUMBER() "
+        "OVER (PARTITION BY application_id ORDER BY id) AS n, COUNT(*) OVER (PARTITION BY "
+        "application_id) AS total FROM tokens WHERE application_id IN (" +
+            placeholders(applicationIds.size()) + ")) WHERE n <= 10 ORDER BY application_id, id");
+    for (auto id : applicationIds) select.bind(id);
+    while (select.next()) {
+        TokenSummaryRow& summary = out[select.integer(0)];
+        summary.count = select.integer(3);
+        summary.first.emplace_back(select.integer(1), select.text(2));
+    }
     return out;
 }
 

@@ -50,8 +50,8 @@ public:
     static void recordDeletion(Stores& writer, const store::ApplicationRow& row,
                                const std::string& timestamp);
     /// Renders an application with its token summary.
-    Poco::JSON::Object::Ptr render(const store::ApplicationRow& row,
-                                   const std::optional<std::string>& clearSecret = {});
+    http::json::Raw render(const store::ApplicationRow& row,
+                           const std::optional<std::string>& clearSecret = {});
 
 private:
     Stores& _stores;

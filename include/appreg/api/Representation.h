@@ -7,6 +7,8 @@
 
 #include <Poco/JSON/Object.h>
 
+#include "appreg/http/Json.h"
+
 #include "appreg/domain/ActivityEntry.h"
 #include "appreg/domain/Application.h"
 #include "appreg/domain/Organization.h"
@@ -38,9 +40,9 @@ extern const char* const kCensored;
 
 /// The AWX JSON of an application, keys in AWX's serializer order. `clearSecret` is given only in the 201 of
 /// the create; otherwise a confidential app shows "************" and a public app has no client_secret key.
-Poco::JSON::Object::Ptr renderApplication(const domain::Application& app, const domain::Organization& org,
-                                          const std::optional<std::string>& clearSecret,
-                                          const UserCapabilities& caps, const TokenSummary& tokens);
+http::json::Raw renderApplication(const domain::Application& app, const domain::Organization& org,
+                                  const std::optional<std::string>& clearSecret, const UserCapabilities& caps,
+                                  const TokenSummary& tokens);
 
 /// The AWX JSON of an organization.
 Poco::JSON::Object::Ptr renderOrganization(const domain::Organization& org, const UserCapabilities& caps);

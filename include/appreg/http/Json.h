@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -32,7 +33,39 @@ Poco::JSON::Object::Ptr newObject();
 /// A new JSON array.
 Poco::JSON::Array::Ptr newArray();
 
-/// Compact serialisation of a JSON value.
+/// JSON text already written (by a Writer), to be placed as it is inside a Poco object or array that
+/// stringify() writes: the hot responses are written directly, and a list page still holds them in its
+/// Poco array.
+struct Raw {
+    std::string text;
+};
+
+/// Compact serialisation of a JSON value (Poco objects and arrays in their insertion order, Raw as it is),
+/// byte for byte what Poco::JSON::Stringifier::condense writes for the same value.
 std::string stringify(const Poco::Dynamic::Var& value);
+
+/// Writes compact JSON straight into a string, for the responses whose Poco object tree cost more than the
+/// rest of the request (issue 7's profile). Keys and values alternate as called; commas are placed for you.
+class Writer {
+public:
+    Writer& beginObject();
+    Writer& endObject();
+    Writer& beginArray();
+    Writer& endArray();
+    Writer& key(const std::string& name);
+    Writer& value(const std::string& text);
+    Writer& value(const char* text) { return value(std::string(text)); }
+    Writer& value(std::int64_t number);
+    Writer& value(bool flag);
+    Writer& null();
+    /// The text written so far (complete once every object and array is ended).
+    std::string& text() { return _out; }
+
+private:
+    std::string _out;
+    bool _needComma = false;  ///< a value was just written at the current level
+
+    void separate();
+};
 
 }  // namespace appreg::http::json

@@ -6,6 +6,8 @@
 
 #include <Poco/JSON/Object.h>
 
+#include "appreg/http/Json.h"
+
 namespace appreg::http {
 
 /// One HTTP response as a value: the transport serialises it, handlers build it.
@@ -17,6 +19,8 @@ struct Response {
 
     /// A response whose body is the given JSON value.
     static Response json(int status, const Poco::Dynamic::Var& body);
+    /// A JSON response whose body is already written.
+    static Response json(int status, json::Raw body);
     /// A `{"detail": message}` response.
     static Response detail(int status, const std::string& message);
     /// 204 No Content.

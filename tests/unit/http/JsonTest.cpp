@@ -20,6 +20,7 @@ class JsonTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testParseBodyShapes);
     CPPUNIT_TEST(testStringifyKeepsOrder);
     CPPUNIT_TEST(testStringifyWritesWhatPocoWrites);
+    CPPUNIT_TEST(testWriterAndRaw);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -154,6 +155,31 @@ public:
                                  o->set("a", 2);
                                  return o;
                              }())));
+    }
+
+    void testWriterAndRaw() {
+        json::Writer w;
+        w.beginObject().key("a").value(std::int64_t(-1)).key("b\n").value("x\"");
+        w.key("c")
+            .beginArray()
+            .value(true)
+            .null()
+            .beginObject()
+            .endObject()
+            .beginArray()
+            .endArray()
+            .endArray();
+        w.key("d").beginObject().key("e").value(false).endObject().endObject();
+        const std::string expected =
+            "{\"a\":-1,\"b\\n\":\"x\\\"\",\"c\":[true,null,{},[]],\"d\":{\"e\":false}}";
+        CPPUNIT_ASSERT_EQUAL(expected, w.text());
+        CPPUNIT_ASSERT(!json::syntaxError(w.text()));
+        // Raw text inside a Poco array is written as it is, between the array's other values.
+        auto array = json::newArray();
+        array->add(1);
+        array->add(json::Raw{w.text()});
+        array->add(json::Raw{"[]"});
+        CPPUNIT_ASSERT_EQUAL("[1," + expected + ",[]]", json::stringify(array));
     }
 };
 
