@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 #include <Poco/Logger.h>
@@ -259,7 +260,16 @@ void Api::authenticate(const Request& request, const std::string& pattern) {
 
 Response Api::handle(const Request& request) {
     auto start = std::chrono::steady_clock::now();
+    std::optional<store::ReadTransaction> snapshot;
+    if (request.method == "GET" || request.method == "HEAD") {
+        try {
+            snapshot.emplace(_stores.connection);
+        } catch (const store::DatabaseUnavailable&) {
+            // Served without one: the reads themselves will say what is wrong.
+        }
+    }
     Response response = _router.dispatch(request);
+    snapshot.reset();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     char time[32];
     std::snprintf(time, sizeof time, "%.3fs", seconds);

@@ -94,6 +94,22 @@ void Database::migrate() {
     applyMigrations(connection);
 }
 
+ReadTransaction::ReadTransaction(Connection& connection) : _connection(connection) {
+    Query(_connection, "BEGIN").run();  // deferred: the snapshot is taken by the first read
+}
+
+ReadTransaction::~ReadTransaction() {
+    try {
+        Query(_connection, "COMMIT").run();
+    } catch (...) {
+        // Nothing was written; a read transaction that cannot end cleanly is rolled back by SQLite.
+        try {
+            Query(_connection, "ROLLBACK").run();
+        } catch (...) {
+        }
+    }
+}
+
 WriteTransaction::WriteTransaction(Connection& connection)
     : _connection(connection), _lock(connection.writeMutex()) {
     Query(_connection, "BEGIN IMMEDIATE").run();

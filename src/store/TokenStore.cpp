@@ -123,21 +123,19 @@ std::vector<TokenRow> TokenStore::page(const domain::ListQuery& query, std::int6
 std::map<std::int64_t, TokenSummaryRow> TokenStore::summaries(
     const std::vector<std::int64_t>& applicationIds) {
     std::map<std::int64_t, TokenSummaryRow> out;
-    if (applicationIds.empty()) return out;
-    for (auto id : applicationIds) out[id];
-    // Each application's count and its first 10 tokens by id, in one pass over the (application_id, id)
-    // index.
-    Query select(
-        _connection,
-        "SELECT application_id, id, scope, total FROM (SELECT application_id, id, scope, ROW_NUMBER() "
-        "OVER (PARTITION BY application_id ORDER BY id) AS n, COUNT(*) OVER (PARTITION BY "
-        "application_id) AS total FROM tokens WHERE application_id IN (" +
-            placeholders(applicationIds.size()) + ")) WHERE n <= 10 ORDER BY application_id, id");
-    for (auto id : applicationIds) select.bind(id);
-    while (select.next()) {
-        TokenSummaryRow& summary = out[select.integer(0)];
-        summary.count = select.integer(3);
-        summary.first.emplace_back(select.integer(1), select.text(2));
+    // One indexed lookup per application (a page has at most 200). A single windowed query over all of them
+    // needs a sorter, whose buffer SQLite allocates and frees on every run: it cost more than the rest of a
+    // detail request (issue 7's profile).
+    for (auto id : applicationIds) {
+        Query select(_connection,
+                     "SELECT id, scope, (SELECT COUNT(*) FROM tokens WHERE application_id = ?1) FROM tokens "
+                     "WHERE application_id = ?1 ORDER BY id LIMIT 10");
+        select.bind(id);
+        TokenSummaryRow& summary = out[id];
+        while (select.next()) {
+            summary.count = select.integer(2);
+            summary.first.emplace_back(select.integer(0), select.text(1));
+        }
     }
     return out;
 }

@@ -18,6 +18,7 @@ class QueryTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testConstraintErrorsAreTranslated);
     CPPUNIT_TEST(testAbandonedReadHoldsNoSnapshot);
     CPPUNIT_TEST(testBadSqlIsAnError);
+    CPPUNIT_TEST(testReadTransactionKeepsOneSnapshot);
     CPPUNIT_TEST_SUITE_END();
 
     std::filesystem::path dir;
@@ -171,6 +172,23 @@ public:
         CPPUNIT_ASSERT_THROW(store::Query(*connection, "SELECT * FROM missing"), std::runtime_error);
         store::Query ok(*connection, "SELECT 1");
         CPPUNIT_ASSERT(ok.next());
+    }
+
+    void testReadTransactionKeepsOneSnapshot() {
+        insert("a", 1);
+        auto count = [&] {
+            store::Query q(*connection, "SELECT COUNT(*) FROM t");
+            CPPUNIT_ASSERT(q.next());
+            return q.integer(0);
+        };
+        auto other = db->connect();
+        {
+            store::ReadTransaction snapshot(*connection);
+            CPPUNIT_ASSERT_EQUAL(std::int64_t(1), count());
+            store::Query(*other, "INSERT INTO t (name, n) VALUES ('b', 2)").run();  // writers are not blocked
+            CPPUNIT_ASSERT_EQUAL(std::int64_t(1), count());  // the count and the page of a list agree
+        }
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), count());
     }
 };
 
