@@ -61,6 +61,12 @@ Connection::Connection(const DatabaseOptions& options, std::mutex& writeMutex)
     });
 }
 
+DataVersion Connection::dataVersion() {
+    Query version(*this, "PRAGMA data_version");
+    version.next();
+    return {version.integer(0), sqlite3_total_changes64(_statements->db())};
+}
+
 Database::Database(DatabaseOptions options) : _options(std::move(options)) {
     static std::once_flag registered;
     std::call_once(registered, [] {

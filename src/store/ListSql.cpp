@@ -145,10 +145,21 @@ std::int64_t countRows(Connection& connection, const SqlSource& source, const do
         count.bind(source.counted);
         return count.next() ? count.integer(0) : 0;
     }
-    Query count(connection,
-                "SELECT COUNT(*) FROM " + narrowFrom(source, query, false) + condition.whereClause());
+    const std::string sql =
+        "SELECT COUNT(*) FROM " + narrowFrom(source, query, false) + condition.whereClause();
+    std::string key = sql;
+    for (const auto& value : condition.binds) {
+        // Typed, so that the integer 1 and the text "1" stay apart.
+        key += value.isString() ? "\x1fs" : "\x1fn";
+        key += value.isEmpty() ? std::string("null") : value.convert<std::string>();
+    }
+    const DataVersion version = connection.dataVersion();
+    if (auto known = connection.counts().find(key, version)) return *known;
+    Query count(connection, sql);
     count.bindAll(condition.binds);
-    return count.next() ? count.integer(0) : 0;
+    const std::int64_t n = count.next() ? count.integer(0) : 0;
+    connection.counts().remember(key, version, n);
+    return n;
 }
 
 std::string pageSql(const std::string& columns, const SqlSource& source, const SqlCondition& condition,

@@ -122,6 +122,11 @@ CREATE TRIGGER users_counted AFTER INSERT ON users
 CREATE TRIGGER users_uncounted AFTER DELETE ON users
     BEGIN UPDATE row_counts SET n = n - 1 WHERE table_name = 'users'; END;
 )SQL"},
+        {5, "indexes for the choice filters of the application list",
+         R"SQL(
+CREATE INDEX applications_client_type ON applications (client_type, id);
+CREATE INDEX applications_grant_type ON applications (authorization_grant_type, id);
+)SQL"},
     };
     return all;
 }

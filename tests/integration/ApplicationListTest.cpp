@@ -2,6 +2,7 @@
 // (API.md §4, awx-reference.md §4.2, docs/decisions.md "Lists").
 
 #include "ApiSteps.h"
+#include "DatabaseRows.h"
 #include "JsonAssert.h"
 #include "ResponseAssert.h"
 #include "WorkerFixture.h"
@@ -50,6 +51,7 @@ class ApplicationListTest : public WorkerFixture {
     CPPUNIT_TEST(testUnofferedLookupsAreUnknownFields);
     CPPUNIT_TEST(testTypeFilter);
     CPPUNIT_TEST(testCountDisabled);
+    CPPUNIT_TEST(testFilteredCountFollowsEveryWrite);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -603,6 +605,27 @@ private:
         ids.push_back(
             ApiSteps::createApplicationId(api(), other_, "delta", {{"skip_authorization", "true"}}));
         return ids;
+    }
+
+    /// The worker remembers a filtered list's count until something is written; a write by the worker itself
+    /// or by another process (here: sqlite3 on the file) must show at once.
+    void testFilteredCountFollowsEveryWrite() {
+        createLookupFixture();
+        const auto count = [this] {
+            const FcgiResponse response = api().get(listUri("client_type=public"));
+            APPREG_ASSERT_STATUS(200, response);
+            return JsonAssert::parseObject(response.body)->getValue<long long>("count");
+        };
+        CPPUNIT_ASSERT_EQUAL(1LL, count());
+        CPPUNIT_ASSERT_EQUAL(1LL, count());  // asked again, nothing written
+        ApiSteps::createApplication(api(), organization(), "epsilon", {{"client_type", R"("public")"}});
+        CPPUNIT_ASSERT_EQUAL(2LL, count());
+        DatabaseRows(worker().databasePath())
+            .query("UPDATE applications SET client_type = 'public' WHERE name = 'Beta'");
+        CPPUNIT_ASSERT_EQUAL(3LL, count());
+        DatabaseRows(worker().databasePath())
+            .query("UPDATE applications SET client_type = 'confidential' WHERE name = 'alpha'");
+        CPPUNIT_ASSERT_EQUAL(2LL, count());
     }
 
     /// The names a filtered list returns, in id order.

@@ -8,6 +8,7 @@
 
 #include <Poco/Data/Session.h>
 
+#include "appreg/store/CountCache.h"
 #include "appreg/store/Query.h"
 
 namespace appreg::store {
@@ -51,11 +52,16 @@ public:
     Poco::Data::Session& session() { return _session; }
     /// The statements this connection has prepared, for Query.
     StatementCache& statements() { return *_statements; }
+    /// The filtered-list counts this connection has made (see countRows).
+    CountCache& counts() { return _counts; }
+    /// What this connection sees of the database now; see DataVersion.
+    DataVersion dataVersion();
     std::mutex& writeMutex() { return _writeMutex; }
 
 private:
     Poco::Data::Session _session;
     std::unique_ptr<StatementCache> _statements;  ///< finalized before the session closes
+    CountCache _counts;
     std::mutex& _writeMutex;
 };
 
