@@ -21,7 +21,7 @@ BENCH_PORT=${BENCH_PORT:-18080}           # lighttpd in front of appreg; the bas
 BENCH_ORGS=${BENCH_ORGS:-20}
 BENCH_SEED_ACTIVITY=${BENCH_SEED_ACTIVITY:-1}  # one activity-stream 'create' entry per seeded application
 BENCH_SYNCHRONOUS=${BENCH_SYNCHRONOUS:-FULL}
-APPREG_THREADS=${APPREG_THREADS:-4}
+APPREG_THREADS=${APPREG_THREADS:-16}
 BASELINE_THREADS=${BASELINE_THREADS:-4}
 BENCH_LOG_REQUESTS=${BENCH_LOG_REQUESTS:-true}
 # Authentication: every request of every case carries BENCH_AUTHORIZATION (common.lua, the curl checks). Unset,

@@ -16,7 +16,7 @@ struct Config {
     std::string listen;                  ///< listen: "" (inherited fd 0 / fd 3), "unix:PATH" or "HOST:PORT"
     int listenBacklog = 128;             ///< listen.backlog
     std::string listenGroup;             ///< listen.group: group of a socket created by `listen`
-    int threads = 4;                     ///< threads
+    int threads = 16;                    ///< threads (issue 7: writes group-commit in larger groups)
     std::size_t maxBodyBytes = 1048576;  ///< request.max_body_bytes
     std::string pathPrefix;              ///< http.path_prefix, stripped from REQUEST_URI before routing
     std::string nodeName;                ///< node.name (default: the host name)
