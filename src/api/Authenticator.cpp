@@ -106,6 +106,22 @@ domain::Caller Authenticator::callerFor(domain::User user, bool readScope) {
     return caller;
 }
 
+const Authenticator::Known* Authenticator::known(const std::string& key,
+                                                 const store::DataVersion& version) const {
+    if (version != _knownVersion) return nullptr;
+    auto found = _known.find(key);
+    return found == _known.end() ? nullptr : &found->second;
+}
+
+void Authenticator::remember(const std::string& key, const store::DataVersion& version,
+                             const domain::Caller& caller, const std::string& expires) {
+    if (version != _knownVersion || _known.size() >= 64) {
+        _known.clear();
+        _knownVersion = version;
+    }
+    _known[key] = Known{caller, expires};
+}
+
 domain::Caller Authenticator::authenticate(const std::string& authorization) {
     const std::string value = domain::trim(authorization);
     if (value.empty()) throw unauthorized(kNotAuthenticated);
@@ -113,24 +129,38 @@ domain::Caller Authenticator::authenticate(const std::string& authorization) {
     if (splitScheme(value, "bearer", token)) {
         // DRF answers a bad or expired token like a missing one (awx-reference.md §4.4).
         if (token.empty() || token.find(' ') != std::string::npos) throw unauthorized(kNotAuthenticated);
-        auto row = _stores.tokens.findByDigest(domain::sha256Hex(token));
-        if (!row || !row->token.userId ||
-            row->token.expires <= domain::formatTimestamp(domain::nowMicros())) {
-            throw unauthorized(kNotAuthenticated);
+        const std::string digest = domain::sha256Hex(token);
+        const std::string key = "bearer " + digest;
+        const std::string now = domain::formatTimestamp(domain::nowMicros());
+        // The version first: a commit after it makes what is read below count as older than it is, never
+        // newer.
+        const store::DataVersion version = _stores.connection.dataVersion();
+        if (const Known* hit = known(key, version)) {
+            if (hit->expires <= now) throw unauthorized(kNotAuthenticated);
+            return hit->caller;
         }
+        auto row = _stores.tokens.findByDigest(digest);
+        if (!row || !row->token.userId || row->token.expires <= now) throw unauthorized(kNotAuthenticated);
         auto user = _stores.users.find(*row->token.userId);
         if (!user) throw unauthorized(kNotAuthenticated);
         bool write = (" " + row->token.scope + " ").find(" write ") != std::string::npos;
-        return callerFor(std::move(*user), !write);
+        domain::Caller caller = callerFor(std::move(*user), !write);
+        remember(key, version, caller, row->token.expires);
+        return caller;
     }
     std::string ignored;
     // No authenticator claims another scheme: the request is anonymous, as in DRF.
     if (!splitScheme(value, "basic", ignored)) throw unauthorized(kNotAuthenticated);
     auto credentials = parseBasic(value);
     if (!credentials) throw unauthorized(kInvalidCredentials);
+    const std::string key = "basic " + _cache.key(credentials->username, credentials->password);
+    const store::DataVersion version = _stores.connection.dataVersion();
+    if (const Known* hit = known(key, version)) return hit->caller;
     auto user = checkPassword(credentials->username, credentials->password);
     if (!user) throw unauthorized(kInvalidCredentials);
-    return callerFor(std::move(*user), false);
+    domain::Caller caller = callerFor(std::move(*user), false);
+    remember(key, version, caller, std::string());
+    return caller;
 }
 
 }  // namespace appreg::api

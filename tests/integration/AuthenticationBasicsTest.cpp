@@ -2,6 +2,7 @@
 // credentials right and wrong, Authorization values no client should send, and the command that creates the
 // users (`appreg-fcgi create-superuser`). Passwords never reach the worker's log or the command's output.
 
+#include "DatabaseRows.h"
 #include "JsonAssert.h"
 #include "ResponseAssert.h"
 #include "TestSuperuser.h"
@@ -30,6 +31,7 @@ class AuthenticationBasicsTest : public WorkerFixture {
     CPPUNIT_TEST(testWrongPasswordIsRefused);
     CPPUNIT_TEST(testUnknownUserIsRefusedAlike);
     CPPUNIT_TEST(testGoodCredentialsAreServed);
+    CPPUNIT_TEST(testChangesByAnotherProcessTakeEffectAtOnce);
     CPPUNIT_TEST(testMalformedAuthorizationIs401);
     CPPUNIT_TEST(testCreateSuperuserAgainIsRefused);
     CPPUNIT_TEST(testCreateSuperuserWithoutPasswordIsRefused);
@@ -88,6 +90,31 @@ public:
         APPREG_ASSERT_STATUS(200, as(bearer).get(ApiClient::kApplications));
         APPREG_ASSERT_STATUS(201, as(bearer).post(ApiClient::kOrganizations, R"({"name": "by-token"})"));
         assertLogHasNo({TestSuperuser::kPassword, TestSuperuser::authorization().substr(6)});
+    }
+
+    /// Each worker thread remembers the callers it authenticated until the next commit of any process. A
+    /// token deleted or a password changed by another process (here sqlite3 on the file) must be refused at
+    /// once, by every thread: many requests first, so that every thread has remembered both callers.
+    void testChangesByAnotherProcessTakeEffectAtOnce() {
+        const FcgiResponse token = api().post("/api/v2/tokens/", R"({"scope": "write"})");
+        APPREG_ASSERT_STATUS(201, token);
+        const std::string bearer =
+            "Bearer " + JsonAssert::parseObject(token.body)->getValue<std::string>("token");
+        for (int i = 0; i < 20; ++i) {
+            APPREG_ASSERT_STATUS(200, as(bearer).get("/api/v2/me/"));
+            APPREG_ASSERT_STATUS(200, as(TestSuperuser::authorization()).get("/api/v2/me/"));
+        }
+        DatabaseRows(worker().databasePath()).query("DELETE FROM tokens");
+        for (int i = 0; i < 20; ++i) {
+            APPREG_ASSERT_RESPONSE(401, kNotAuthenticated, as(bearer).get("/api/v2/me/"));
+            APPREG_ASSERT_STATUS(200, as(TestSuperuser::authorization()).get("/api/v2/me/"));
+        }
+        DatabaseRows(worker().databasePath())
+            .query("UPDATE users SET password = '!' WHERE username = 'admin'");
+        for (int i = 0; i < 20; ++i) {
+            APPREG_ASSERT_RESPONSE(401, kInvalidCredentials,
+                                   as(TestSuperuser::authorization()).get("/api/v2/me/"));
+        }
     }
 
     void testMalformedAuthorizationIs401() {

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "appreg/api/CredentialCache.h"
 #include "appreg/api/Stores.h"
@@ -37,11 +38,26 @@ public:
     std::optional<domain::User> checkPassword(const std::string& username, const std::string& password);
 
 private:
+    /// A caller this thread has authenticated, with the token's expiry for Bearer.
+    struct Known {
+        domain::Caller caller;
+        std::string expires;
+    };
+
     Stores& _stores;
     CredentialCache& _cache;
     unsigned _dummyIterations;
+    /// Callers by credential key (an HMAC of Basic credentials, or a token's digest), all valid at
+    /// `_knownVersion`: while nothing is committed, the user, their roles and the token cannot have changed,
+    /// so the same credentials need no lookup (two to three queries of every request, issue 7). Any commit
+    /// retires them.
+    std::unordered_map<std::string, Known> _known;
+    store::DataVersion _knownVersion{-1, -1};
 
     domain::Caller callerFor(domain::User user, bool readScope);
+    const Known* known(const std::string& key, const store::DataVersion& version) const;
+    void remember(const std::string& key, const store::DataVersion& version, const domain::Caller& caller,
+                  const std::string& expires);
 };
 
 }  // namespace appreg::api
