@@ -105,21 +105,22 @@ void Acceptor::queue(ReadyConnection connection) {
 }
 
 void Acceptor::watch(int fd, std::optional<Clock::time_point> deadline, bool draining) {
+    _pending[fd] = Pending{deadline, draining, false};
+    // Often settled at the first look, without the epoll set: the head came with the connection, or the peer
+    // has closed already (two epoll_ctl calls fewer per request, issue 7's profile).
+    const bool settled = draining ? drain(fd) : examine(fd, false);
+    if (settled) return;
     epoll_event event{};
-    // Edge-triggered: peeking leaves the bytes unread, so level-triggered readiness would never clear.
+    // Edge-triggered: peeking leaves the bytes unread, so level-triggered readiness would never clear. Adding
+    // a descriptor that is readable already reports it, so nothing that arrived since the look is missed.
     event.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
     event.data.fd = fd;
     if (epoll_ctl(_epollFd, EPOLL_CTL_ADD, fd, &event) != 0) {
         logger().warning("epoll_ctl: %s", std::string(std::strerror(errno)));
-        close(fd);
+        forget(fd, true);
         return;
     }
-    _pending[fd] = Pending{deadline, draining};
-    if (draining) {
-        drain(fd);
-    } else {
-        examine(fd, false);  // the head may have arrived with the connection
-    }
+    _pending[fd].inEpoll = true;
 }
 
 bool Acceptor::drain(int fd) {
@@ -135,8 +136,11 @@ bool Acceptor::drain(int fd) {
 }
 
 void Acceptor::forget(int fd, bool closeIt) {
-    epoll_ctl(_epollFd, EPOLL_CTL_DEL, fd, nullptr);
-    _pending.erase(fd);
+    auto it = _pending.find(fd);
+    if (it != _pending.end()) {
+        if (it->second.inEpoll) epoll_ctl(_epollFd, EPOLL_CTL_DEL, fd, nullptr);
+        _pending.erase(it);
+    }
     if (closeIt) close(fd);
 }
 

@@ -55,6 +55,7 @@ private:
         std::optional<std::chrono::steady_clock::time_point>
             deadline;           ///< none: a kept-alive connection, idle
         bool draining = false;  ///< answered and shut down for sending: read to the end, then close
+        bool inEpoll = false;   ///< registered with the epoll set (not when settled at the first look)
     };
     struct Returned {
         int fd;
