@@ -29,6 +29,8 @@
 #   BENCH_APPREG_BIN          use this appreg-fcgi binary instead of building one
 #   BENCH_PORT [18080]        lighttpd port for appreg; the baseline's is BENCH_PORT+1
 #   BENCH_RESULTS [bench/results]   BENCH_KEEP=1 keeps the temporary directory (database, logs)
+#   BENCH_PROFILE [0]         1: after each case one more appreg run under perf; the profile goes to
+#                             bench/results/<UTC time>-profile.txt
 set -euo pipefail
 bench_name=run.sh
 # shellcheck source=bench/lib.sh
@@ -168,6 +170,29 @@ measure() { # TARGET CASE CONNS ROUND
         "$([ "$6" -eq 0 ] && [ "$7" -eq 0 ] || echo "  non-2xx $6, socket errors $7")" >&2
 }
 
+# One more, unrecorded appreg run with perf attached (BENCH_PROFILE=1): where appreg-fcgi's CPU time goes, by
+# function including callees, written to bench/results/<time>-profile.txt. perf slows the worker down, which is
+# why these runs are not among the measured ones.
+profile() { # CASE CONNS
+    local name=$1 conns=$2 data=$work/perf-$1-$2.data seconds
+    seconds=$(duration_seconds "$BENCH_DURATION")
+    (sleep 1 && perf record -q -F 499 --call-graph dwarf,16384 -p "$worker_pid" -o "$data" -- sleep $((seconds > 2 ? seconds - 2 : 1)) >/dev/null 2>&1) &
+    local perf_pid=$!
+    run_wrk "$appreg_port" "$(case_script "$name")" "$(case_path "$name")" "$conns" "$BENCH_DURATION" "$max_id" "$worker_pid" "$work/warmup.log"
+    wait "$perf_pid" || true
+    {
+        echo "### $name, $conns connections: share of appreg-fcgi's sampled CPU time by function, callees included (top 60)"
+        perf report -i "$data" --children --sort symbol -g none --percent-limit 1.5 2>/dev/null |
+            grep -v '^#' | grep '%' | sed 's/  */ /g' | cut -c1-170 | head -60
+        echo
+    } >>"$profile_report"
+    rm -f "$data"
+}
+profile_report=${report%.txt}-profile.txt
+if [ "${BENCH_PROFILE:-0}" != 0 ] && ! command -v perf >/dev/null; then
+    die "BENCH_PROFILE=1 needs perf: apt-get install linux-perf"
+fi
+
 for conns in $BENCH_CONNS; do
     for name in $BENCH_CASES; do
         if [ "$(time_left)" -lt "$per_case" ]; then
@@ -189,6 +214,7 @@ for conns in $BENCH_CONNS; do
             fi
         done
         rss_after["$name/$conns"]=$(rss_kib "$worker_pid")
+        [ "${BENCH_PROFILE:-0}" = 0 ] || profile "$name" "$conns"
     done
 done
 created=$(sqlite3 "$work/appreg.db" "SELECT count(*) FROM applications WHERE id > $BENCH_APPS")
@@ -261,3 +287,4 @@ echo >&2
 cat "$work/summary.txt"
 echo
 echo "report: ${report#"$root"/}   runs: ${tsv#"$root"/}"
+[ "${BENCH_PROFILE:-0}" = 0 ] || echo "profile: ${profile_report#"$root"/}"
