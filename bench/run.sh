@@ -183,7 +183,7 @@ profile() { # CASE CONNS
     {
         echo "### $name, $conns connections: share of appreg-fcgi's sampled CPU time by function, callees included (top 60)"
         perf report -i "$data" --children --sort symbol -g none --percent-limit 1.5 2>/dev/null |
-            grep -v '^#' | grep '%' | sed 's/  */ /g' | cut -c1-170 | head -60
+            grep -v '^#' | grep '%' | sed 's/  */ /g' | cut -c1-170 | awk 'NR <= 60' # no head: SIGPIPE + pipefail
         echo
     } >>"$profile_report"
     rm -f "$data"

@@ -1,11 +1,10 @@
 #include <cppunit/extensions/HelperMacros.h>
 
-#include <cstdlib>
-#include <filesystem>
-
 #include "appreg/store/CountCache.h"
 #include "appreg/store/Database.h"
 #include "appreg/store/Query.h"
+
+#include "TemporaryDatabase.h"
 
 using namespace appreg;
 
@@ -41,25 +40,17 @@ public:
     }
 
     void testVersionMovesWithEveryCommit() {
-        char tmpl[] = "/tmp/appreg-counttest-XXXXXX";
-        std::filesystem::path dir = mkdtemp(tmpl);
-        {
-            store::DatabaseOptions options;
-            options.path = (dir / "t.db").string();
-            store::Database db(options);
-            db.migrate();
-            auto reader = db.connect();
-            auto writer = db.connect();
-            store::Query(*writer, "CREATE TABLE t (n INTEGER)").run();
-            const store::DataVersion start = reader->dataVersion();
-            CPPUNIT_ASSERT(start == reader->dataVersion());  // reading changes nothing
-            store::Query(*writer, "INSERT INTO t VALUES (1)").run();
-            const store::DataVersion afterOther = reader->dataVersion();
-            CPPUNIT_ASSERT(afterOther != start);  // another connection's commit
-            store::Query(*reader, "INSERT INTO t VALUES (2)").run();
-            CPPUNIT_ASSERT(reader->dataVersion() != afterOther);  // and its own
-        }
-        std::filesystem::remove_all(dir);
+        test::TemporaryDatabase db;
+        auto reader = db->connect();
+        auto writer = db->connect();
+        store::Query(*writer, "CREATE TABLE t (n INTEGER)").run();
+        const store::DataVersion start = reader->dataVersion();
+        CPPUNIT_ASSERT(start == reader->dataVersion());  // reading changes nothing
+        store::Query(*writer, "INSERT INTO t VALUES (1)").run();
+        const store::DataVersion afterOther = reader->dataVersion();
+        CPPUNIT_ASSERT(afterOther != start);  // another connection's commit
+        store::Query(*reader, "INSERT INTO t VALUES (2)").run();
+        CPPUNIT_ASSERT(reader->dataVersion() != afterOther);  // and its own
     }
 };
 

@@ -9,6 +9,8 @@
 #include "appreg/store/Migrations.h"
 #include "appreg/store/OrganizationStore.h"
 
+#include "TemporaryDatabase.h"
+
 using namespace appreg;
 using namespace Poco::Data::Keywords;
 
@@ -38,23 +40,18 @@ class DatabaseTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testLockedDatabaseIsUnavailable);
     CPPUNIT_TEST_SUITE_END();
 
-    std::filesystem::path dir;
-    std::unique_ptr<store::Database> db;
+    std::unique_ptr<test::TemporaryDatabase> temporary;
+    store::Database* db = nullptr;
 
 public:
     void setUp() override {
-        char tmpl[] = "/tmp/appreg-dbtest-XXXXXX";
-        dir = mkdtemp(tmpl);
-        store::DatabaseOptions options;
-        options.path = (dir / "t.db").string();
-        options.busyTimeoutMs = 200;
-        db = std::make_unique<store::Database>(options);
-        db->migrate();
+        temporary = std::make_unique<test::TemporaryDatabase>();
+        db = &**temporary;
     }
 
     void tearDown() override {
-        db.reset();
-        std::filesystem::remove_all(dir);
+        db = nullptr;
+        temporary.reset();
     }
 
     void testMigrationIsIdempotent() {

@@ -8,6 +8,8 @@
 
 #include "appreg/store/Database.h"
 
+#include "TemporaryDatabase.h"
+
 using namespace appreg;
 using namespace Poco::Data::Keywords;
 
@@ -20,8 +22,8 @@ class GroupCommitterTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testLockedDatabaseFailsTheGroup);
     CPPUNIT_TEST_SUITE_END();
 
-    std::filesystem::path dir;
-    std::unique_ptr<store::Database> db;
+    std::unique_ptr<test::TemporaryDatabase> temporary;
+    store::Database* db = nullptr;
 
     int count(const std::string& where = "1 = 1") {
         auto c = db->connect();
@@ -38,18 +40,13 @@ class GroupCommitterTest : public CppUnit::TestFixture {
 
 public:
     void setUp() override {
-        char tmpl[] = "/tmp/appreg-gctest-XXXXXX";
-        dir = mkdtemp(tmpl);
-        store::DatabaseOptions options;
-        options.path = (dir / "t.db").string();
-        options.busyTimeoutMs = 200;
-        db = std::make_unique<store::Database>(options);
-        db->migrate();
+        temporary = std::make_unique<test::TemporaryDatabase>();
+        db = &**temporary;
     }
 
     void tearDown() override {
-        db.reset();
-        std::filesystem::remove_all(dir);
+        db = nullptr;
+        temporary.reset();
     }
 
     void testEveryWriteIsCommittedBeforeRunReturns() {

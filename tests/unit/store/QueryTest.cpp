@@ -6,6 +6,8 @@
 #include "appreg/store/Database.h"
 #include "appreg/store/Query.h"
 
+#include "TemporaryDatabase.h"
+
 using namespace appreg;
 
 /// Query and its per-connection StatementCache on a real SQLite file.
@@ -21,19 +23,14 @@ class QueryTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testReadTransactionKeepsOneSnapshot);
     CPPUNIT_TEST_SUITE_END();
 
-    std::filesystem::path dir;
-    std::unique_ptr<store::Database> db;
+    std::unique_ptr<test::TemporaryDatabase> temporary;
+    store::Database* db = nullptr;
     std::unique_ptr<store::Connection> connection;
 
 public:
     void setUp() override {
-        char tmpl[] = "/tmp/appreg-querytest-XXXXXX";
-        dir = mkdtemp(tmpl);
-        store::DatabaseOptions options;
-        options.path = (dir / "t.db").string();
-        options.busyTimeoutMs = 200;
-        db = std::make_unique<store::Database>(options);
-        db->migrate();
+        temporary = std::make_unique<test::TemporaryDatabase>();
+        db = &**temporary;
         connection = db->connect();
         store::Query(*connection,
                      "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER, "
@@ -43,8 +40,8 @@ public:
 
     void tearDown() override {
         connection.reset();
-        db.reset();
-        std::filesystem::remove_all(dir);
+        db = nullptr;
+        temporary.reset();
     }
 
     std::int64_t insert(const std::string& name, std::optional<std::int64_t> n) {
