@@ -18,11 +18,11 @@ GroupCommitter::~GroupCommitter() {
 }
 
 void GroupCommitter::run(const Job& job) {
-    Pending pending{&job, nullptr, false};
+    Pending pending{&job, nullptr, false, {}};
     std::unique_lock<std::mutex> lock(_mutex);
     _queue.push_back(&pending);
     _wake.notify_one();
-    _done.wait(lock, [&] { return pending.done; });
+    pending.finished.wait(lock, [&] { return pending.done; });
     if (pending.error) std::rethrow_exception(pending.error);
 }
 
@@ -39,11 +39,12 @@ void GroupCommitter::writerLoop() {
             }
         }
         commitGroup(group);
-        {
-            std::lock_guard<std::mutex> lock(_mutex);
-            for (Pending* p : group) p->done = true;
+        std::lock_guard<std::mutex> lock(_mutex);
+        for (Pending* p : group) {
+            p->done = true;
+            // Under the lock: once `done` is seen, run() returns and `p` is gone.
+            p->finished.notify_one();
         }
-        _done.notify_all();
     }
 }
 
