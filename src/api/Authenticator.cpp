@@ -106,15 +106,14 @@ domain::Caller Authenticator::callerFor(domain::User user, bool readScope) {
     return caller;
 }
 
-const Authenticator::Known* Authenticator::known(const std::string& key,
-                                                 const store::DataVersion& version) const {
+const Authenticator::Known* Authenticator::known(const std::string& key, std::int64_t version) const {
     if (version != _knownVersion) return nullptr;
     auto found = _known.find(key);
     return found == _known.end() ? nullptr : &found->second;
 }
 
-void Authenticator::remember(const std::string& key, const store::DataVersion& version,
-                             const domain::Caller& caller, const std::string& expires) {
+void Authenticator::remember(const std::string& key, std::int64_t version, const domain::Caller& caller,
+                             const std::string& expires) {
     if (version != _knownVersion || _known.size() >= 64) {
         _known.clear();
         _knownVersion = version;
@@ -134,7 +133,7 @@ domain::Caller Authenticator::authenticate(const std::string& authorization) {
         const std::string now = domain::formatTimestamp(domain::nowMicros());
         // The version first: a commit after it makes what is read below count as older than it is, never
         // newer.
-        const store::DataVersion version = _stores.connection.dataVersion();
+        const std::int64_t version = _stores.users.credentialChanges();
         if (const Known* hit = known(key, version)) {
             if (hit->expires <= now) throw unauthorized(kNotAuthenticated);
             return hit->caller;
@@ -154,7 +153,7 @@ domain::Caller Authenticator::authenticate(const std::string& authorization) {
     auto credentials = parseBasic(value);
     if (!credentials) throw unauthorized(kInvalidCredentials);
     const std::string key = "basic " + _cache.key(credentials->username, credentials->password);
-    const store::DataVersion version = _stores.connection.dataVersion();
+    const std::int64_t version = _stores.users.credentialChanges();
     if (const Known* hit = known(key, version)) return hit->caller;
     auto user = checkPassword(credentials->username, credentials->password);
     if (!user) throw unauthorized(kInvalidCredentials);

@@ -127,6 +127,28 @@ CREATE TRIGGER users_uncounted AFTER DELETE ON users
 CREATE INDEX applications_client_type ON applications (client_type, id);
 CREATE INDEX applications_grant_type ON applications (authorization_grant_type, id);
 )SQL"},
+        {6, "a counter of every change that can change who a caller is (users, roles, tokens)",
+         R"SQL(
+CREATE TABLE credential_changes (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+);
+INSERT INTO credential_changes (id, n) VALUES (1, 0);
+CREATE TRIGGER users_changed AFTER UPDATE ON users
+    BEGIN UPDATE credential_changes SET n = n + 1; END;
+CREATE TRIGGER users_deleted AFTER DELETE ON users
+    BEGIN UPDATE credential_changes SET n = n + 1; END;
+CREATE TRIGGER roles_added AFTER INSERT ON organization_roles
+    BEGIN UPDATE credential_changes SET n = n + 1; END;
+CREATE TRIGGER roles_changed AFTER UPDATE ON organization_roles
+    BEGIN UPDATE credential_changes SET n = n + 1; END;
+CREATE TRIGGER roles_removed AFTER DELETE ON organization_roles
+    BEGIN UPDATE credential_changes SET n = n + 1; END;
+CREATE TRIGGER tokens_changed AFTER UPDATE ON tokens
+    BEGIN UPDATE credential_changes SET n = n + 1; END;
+CREATE TRIGGER tokens_deleted AFTER DELETE ON tokens
+    BEGIN UPDATE credential_changes SET n = n + 1; END;
+)SQL"},
     };
     return all;
 }

@@ -116,6 +116,11 @@ std::vector<domain::User> UserStore::page(const domain::ListQuery& query, std::i
                                     limit, readRow);
 }
 
+std::int64_t UserStore::credentialChanges() {
+    Query changes(_connection, "SELECT n FROM credential_changes WHERE id = 1");
+    return changes.next() ? changes.integer(0) : 0;
+}
+
 domain::OrganizationRoles UserStore::roles(std::int64_t userId) {
     domain::OrganizationRoles roles;
     Query select(_connection, "SELECT organization_id, role FROM organization_roles WHERE user_id = ?");

@@ -6,6 +6,7 @@
 #include "JsonAssert.h"
 #include "ResponseAssert.h"
 #include "TestSuperuser.h"
+#include "UserSteps.h"
 #include "WorkerFixture.h"
 
 #include <algorithm>
@@ -32,6 +33,7 @@ class AuthenticationBasicsTest : public WorkerFixture {
     CPPUNIT_TEST(testUnknownUserIsRefusedAlike);
     CPPUNIT_TEST(testGoodCredentialsAreServed);
     CPPUNIT_TEST(testChangesByAnotherProcessTakeEffectAtOnce);
+    CPPUNIT_TEST(testRolesChangedByAnotherProcessTakeEffectAtOnce);
     CPPUNIT_TEST(testMalformedAuthorizationIs401);
     CPPUNIT_TEST(testCreateSuperuserAgainIsRefused);
     CPPUNIT_TEST(testCreateSuperuserWithoutPasswordIsRefused);
@@ -114,6 +116,44 @@ public:
         for (int i = 0; i < 20; ++i) {
             APPREG_ASSERT_RESPONSE(401, kInvalidCredentials,
                                    as(TestSuperuser::authorization()).get("/api/v2/me/"));
+        }
+    }
+
+    /// The same for a user's roles (granted and removed by sqlite3 on the file) and a change of a superuser's
+    /// own flags, while applications are written in between (writes that do not change who anyone is).
+    void testRolesChangedByAnotherProcessTakeEffectAtOnce() {
+        const long long org = api().createOrganization("roles-org");
+        const long long user = UserSteps::createUser(api(), "carol", kOtherPassword);
+        const std::string carol = UserSteps::basic("carol", kOtherPassword);
+        const auto visibleOrganizations = [&] {
+            const FcgiResponse response = as(carol).get(ApiClient::kOrganizations);
+            APPREG_ASSERT_STATUS(200, response);
+            return JsonAssert::parseObject(response.body)->getValue<long long>("count");
+        };
+        for (int i = 0; i < 20; ++i) CPPUNIT_ASSERT_EQUAL(0LL, visibleOrganizations());
+        const std::string roles = "organization_roles (organization_id, user_id, role)";
+        DatabaseRows(worker().databasePath())
+            .query("INSERT INTO " + roles + " VALUES (" + std::to_string(org) + ", " + std::to_string(user) +
+                   ", 'admin')");
+        for (int i = 0; i < 20; ++i) {
+            CPPUNIT_ASSERT_EQUAL(1LL, visibleOrganizations());
+            APPREG_ASSERT_STATUS(201, as(carol).createApplication(
+                                          ApiClient::seedApplication(org, "app-" + std::to_string(i))));
+        }
+        DatabaseRows(worker().databasePath()).query("DELETE FROM organization_roles");
+        for (int i = 0; i < 20; ++i) {
+            CPPUNIT_ASSERT_EQUAL(0LL, visibleOrganizations());
+            APPREG_ASSERT_STATUS(403, as(carol).createApplication(
+                                          ApiClient::seedApplication(org, "late-" + std::to_string(i))));
+        }
+        DatabaseRows(worker().databasePath())
+            .query("UPDATE users SET is_superuser = 0 WHERE username = 'admin'");
+        for (int i = 0; i < 20; ++i) {
+            const FcgiResponse me = as(TestSuperuser::authorization()).get("/api/v2/me/");
+            APPREG_ASSERT_STATUS(200, me);
+            CPPUNIT_ASSERT_EQUAL(
+                false, JsonAssert::parseObject(me.body)->getArray("results")->getObject(0)->getValue<bool>(
+                           "is_superuser"));
         }
     }
 

@@ -47,16 +47,16 @@ private:
     Stores& _stores;
     CredentialCache& _cache;
     unsigned _dummyIterations;
-    /// Callers by credential key (an HMAC of Basic credentials, or a token's digest), all valid at
-    /// `_knownVersion`: while nothing is committed, the user, their roles and the token cannot have changed,
-    /// so the same credentials need no lookup (two to three queries of every request, issue 7). Any commit
-    /// retires them.
+    /// Callers by credential key (an HMAC of Basic credentials, or a token's digest), all valid while
+    /// UserStore::credentialChanges() stays at `_knownVersion`: until a user, role or token changes, the same
+    /// credentials need no lookup (two to three queries of every request, issue 7). Writes to applications,
+    /// organizations or the activity stream do not retire them.
     std::unordered_map<std::string, Known> _known;
-    store::DataVersion _knownVersion{-1, -1};
+    std::int64_t _knownVersion = -1;
 
     domain::Caller callerFor(domain::User user, bool readScope);
-    const Known* known(const std::string& key, const store::DataVersion& version) const;
-    void remember(const std::string& key, const store::DataVersion& version, const domain::Caller& caller,
+    const Known* known(const std::string& key, std::int64_t version) const;
+    void remember(const std::string& key, std::int64_t version, const domain::Caller& caller,
                   const std::string& expires);
 };
 

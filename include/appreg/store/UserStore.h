@@ -48,6 +48,9 @@ public:
 
     /// The organizations where the user is an admin or a member.
     domain::OrganizationRoles roles(std::int64_t userId);
+    /// A number that changes with every update or delete of a user or token and every change of a role, by
+    /// any process (triggers, migration 6); a new user or token changes no one's existing credentials.
+    std::int64_t credentialChanges();
     /// Gives the user `role` in the organization (nothing if they have it already).
     void grant(std::int64_t organizationId, std::int64_t userId, const std::string& role);
     /// Takes `role` in the organization from the user (nothing if they do not have it).
