@@ -116,15 +116,14 @@ std::int64_t ActivityStreamStore::record(const std::string& operation, const std
                                          const std::string& timestamp) {
     Query insert(_connection,
                  "INSERT INTO activity_stream (timestamp, operation, object1, object1_id, changes, actor_id, "
-                 "actor_username, actor_first_name, actor_last_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                 "RETURNING id");
+                 "actor_username, actor_first_name, actor_last_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(timestamp).bind(operation).bind(object1).bind(objectId).bind(changes);
     if (_actor) {
         insert.bind(_actor->id).bind(_actor->username).bind(_actor->firstName).bind(_actor->lastName);
     } else {
         insert.bind(std::nullopt).bind(std::nullopt).bind(std::nullopt).bind(std::nullopt);
     }
-    return insert.returnedId();
+    return insert.insertedId();
 }
 
 std::optional<ActivityRow> ActivityStreamStore::find(std::int64_t id) {

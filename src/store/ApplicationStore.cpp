@@ -91,11 +91,11 @@ std::int64_t ApplicationStore::insert(const domain::Application& a) {
     Query insert(_connection,
                  "INSERT INTO applications (name, description, client_id, client_secret_hash, client_type, "
                  "redirect_uris, authorization_grant_type, skip_authorization, organization_id, created, "
-                 "modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+                 "modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(a.name).bind(a.description).bind(a.clientId).bind(a.clientSecretHash).bind(a.clientType);
     insert.bind(a.redirectUris).bind(a.authorizationGrantType).bind(a.skipAuthorization);
     insert.bind(a.organizationId).bind(a.created).bind(a.modified);
-    return insert.returnedId();
+    return insert.insertedId();
 }
 
 void ApplicationStore::update(const domain::Application& a) {

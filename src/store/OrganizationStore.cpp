@@ -63,10 +63,9 @@ bool OrganizationStore::nameTaken(const std::string& name, std::int64_t exceptId
 
 std::int64_t OrganizationStore::insert(const domain::Organization& org) {
     Query insert(_connection,
-                 "INSERT INTO organizations (name, description, created, modified) VALUES (?, ?, ?, ?) "
-                 "RETURNING id");
+                 "INSERT INTO organizations (name, description, created, modified) VALUES (?, ?, ?, ?)");
     insert.bind(org.name).bind(org.description).bind(org.created).bind(org.modified);
-    return insert.returnedId();
+    return insert.insertedId();
 }
 
 void OrganizationStore::update(const domain::Organization& org) {

@@ -155,11 +155,15 @@ void Query::run() {
     }
 }
 
-std::int64_t Query::returnedId() {
-    if (!next()) throw std::logic_error(std::string("no id returned by \"") + sqlite3_sql(_statement) + "\"");
-    const std::int64_t id = integer(0);
+std::int64_t Query::insertedId() {
     run();
-    return id;
+    sqlite3* db = sqlite3_db_handle(_statement);
+    // The statement's own row: rows inserted by its triggers do not change last_insert_rowid once the
+    // trigger program has ended (SQLite's documentation of sqlite3_last_insert_rowid).
+    if (sqlite3_changes(db) != 1) {
+        throw std::logic_error(std::string("no single row inserted by \"") + sqlite3_sql(_statement) + "\"");
+    }
+    return sqlite3_last_insert_rowid(db);
 }
 
 bool Query::isNull(int column) const { return sqlite3_column_type(_statement, column) == SQLITE_NULL; }

@@ -93,10 +93,10 @@ std::int64_t TokenStore::insert(const domain::Token& t) {
     Query insert(
         _connection,
         "INSERT INTO tokens (description, user_id, application_id, token_digest, refresh_token_digest, "
-        "scope, expires, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+        "scope, expires, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(t.description).bind(t.userId).bind(t.applicationId).bind(t.tokenDigest);
     insert.bind(t.refreshTokenDigest).bind(t.scope).bind(t.expires).bind(t.created).bind(t.modified);
-    return insert.returnedId();
+    return insert.insertedId();
 }
 
 void TokenStore::update(const domain::Token& token) {

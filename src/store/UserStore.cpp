@@ -85,10 +85,10 @@ bool UserStore::usernameTaken(const std::string& username, std::int64_t exceptId
 std::int64_t UserStore::insert(const domain::User& u) {
     Query insert(_connection,
                  "INSERT INTO users (username, first_name, last_name, email, password, is_superuser, "
-                 "is_system_auditor, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+                 "is_system_auditor, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(u.username).bind(u.firstName).bind(u.lastName).bind(u.email).bind(u.passwordHash);
     insert.bind(u.isSuperuser).bind(u.isSystemAuditor).bind(u.created).bind(u.modified);
-    return insert.returnedId();
+    return insert.insertedId();
 }
 
 void UserStore::update(const domain::User& u) {

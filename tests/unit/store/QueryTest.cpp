@@ -14,6 +14,7 @@ using namespace appreg;
 class QueryTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(QueryTest);
     CPPUNIT_TEST(testBindAndRead);
+    CPPUNIT_TEST(testInsertedIdIgnoresTriggerRows);
     CPPUNIT_TEST(testStatementIsPreparedOnce);
     CPPUNIT_TEST(testSameStatementRunningTwiceAtOnce);
     CPPUNIT_TEST(testLeastRecentlyUsedIsDropped);
@@ -45,9 +46,9 @@ public:
     }
 
     std::int64_t insert(const std::string& name, std::optional<std::int64_t> n) {
-        store::Query q(*connection, "INSERT INTO t (name, n) VALUES (?, ?) RETURNING id");
+        store::Query q(*connection, "INSERT INTO t (name, n) VALUES (?, ?)");
         q.bind(name).bind(n);
-        return q.returnedId();
+        return q.insertedId();
     }
 
     void testBindAndRead() {
@@ -81,6 +82,31 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), vars.integer(1));
         CPPUNIT_ASSERT_EQUAL(std::string("s"), vars.text(2));
         CPPUNIT_ASSERT(vars.isNull(3));
+    }
+
+    void testInsertedIdIgnoresTriggerRows() {
+        // The stores' tables have triggers that insert elsewhere (row counts, credential changes): the id
+        // returned must be the inserted row's, not a trigger's.
+        store::Query(*connection, "CREATE TABLE log (id INTEGER PRIMARY KEY, what TEXT)").run();
+        store::Query(*connection, "INSERT INTO log (id, what) VALUES (1000, 'seed')").run();
+        store::Query(*connection,
+                     "CREATE TRIGGER t_log AFTER INSERT ON t BEGIN "
+                     "INSERT INTO log (what) VALUES (NEW.name); INSERT INTO log (what) VALUES (NEW.name); END")
+            .run();
+        const auto first = insert("first", 1);
+        const auto second = insert("second", 2);
+        CPPUNIT_ASSERT_EQUAL(first + 1, second);
+        store::Query q(*connection, "SELECT id FROM t WHERE name = 'second'");
+        CPPUNIT_ASSERT(q.next());
+        CPPUNIT_ASSERT_EQUAL(q.integer(0), second);
+        store::Query logged(*connection, "SELECT MAX(id) FROM log");
+        CPPUNIT_ASSERT(logged.next());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1004), logged.integer(0));  // the triggers did insert
+        CPPUNIT_ASSERT(second < 1000);
+
+        // A statement that inserts nothing has no id to give.
+        store::Query none(*connection, "INSERT INTO t (name, n) SELECT 'x', 1 WHERE 0");
+        CPPUNIT_ASSERT_THROW(none.insertedId(), std::logic_error);
     }
 
     void testStatementIsPreparedOnce() {
