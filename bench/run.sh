@@ -171,7 +171,7 @@ measure() { # TARGET CASE CONNS ROUND
 }
 
 # One more, unrecorded appreg run with perf attached (BENCH_PROFILE=1): where appreg-fcgi's CPU time goes, by
-# function including callees, written to bench/results/<time>-profile.txt. perf slows the worker down, which is
+# function including callees and by function itself, written to bench/results/<time>-profile.txt. perf slows the worker down, which is
 # why these runs are not among the measured ones.
 profile() { # CASE CONNS
     local name=$1 conns=$2 data=$work/perf-$1-$2.data seconds
@@ -184,6 +184,10 @@ profile() { # CASE CONNS
         echo "### $name, $conns connections: share of appreg-fcgi's sampled CPU time by function, callees included (top 60)"
         perf report -i "$data" --children --sort symbol -g none --percent-limit 1.5 2>/dev/null |
             grep -v '^#' | grep '%' | sed 's/  */ /g' | cut -c1-170 | awk 'NR <= 60' # no head: SIGPIPE + pipefail
+        echo
+        echo "### $name, $conns connections: share of appreg-fcgi's sampled CPU time by function, itself only (top 30)"
+        perf report -i "$data" --no-children --sort dso,symbol -g none --percent-limit 0.5 2>/dev/null |
+            grep -v '^#' | grep '%' | sed 's/  */ /g' | cut -c1-170 | awk 'NR <= 30'
         echo
     } >>"$profile_report"
     rm -f "$data"

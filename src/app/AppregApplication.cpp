@@ -29,6 +29,7 @@
 #include "appreg/http/Json.h"
 #include "appreg/store/ActivityStreamStore.h"
 #include "appreg/store/Database.h"
+#include "appreg/store/GroupCommitter.h"
 #include "appreg/store/UserStore.h"
 
 namespace appreg::app {
@@ -231,7 +232,16 @@ int AppregApplication::main(const std::vector<std::string>& args) {
             auto api = std::make_shared<api::Api>(settings, database);
             return [api](const http::Request& request) { return api->handle(request); };
         });
-        return server.run();
+        const int status = server.run();
+        const store::GroupCommitStats writes = database.writeStats();
+        if (writes.transactions > 0) {
+            // Operators size `threads` by this: a mean near 1 under write load means commits are not shared.
+            log.information("group commit: %s writes in %s transactions (%.2f per transaction, at most %z)",
+                            std::to_string(writes.writes), std::to_string(writes.transactions),
+                            static_cast<double>(writes.writes) / static_cast<double>(writes.transactions),
+                            writes.largest);
+        }
+        return status;
     } catch (const Poco::Exception& e) {
         log.fatal("cannot start: %s", e.displayText());
         return EXIT_SOFTWARE;

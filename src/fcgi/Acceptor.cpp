@@ -1,6 +1,7 @@
 #include "appreg/fcgi/Acceptor.h"
 
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,6 +28,10 @@ Acceptor::Acceptor(int listenFd, int headTimeoutMs, int readTimeoutMs, RecordLim
       _readTimeoutMs(readTimeoutMs),
       _limits(limits),
       _peekBuffer(requestHeadCapacity(limits)) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    _localPeers = getsockname(listenFd, reinterpret_cast<sockaddr*>(&address), &length) == 0 &&
+                  address.ss_family == AF_UNIX;
     _epollFd = epoll_create1(EPOLL_CLOEXEC);
     _wakeFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (_epollFd < 0 || _wakeFd < 0)
@@ -66,6 +71,16 @@ std::optional<ReadyConnection> Acceptor::next() {
 void Acceptor::giveBack(int fd) { handBack(Returned{fd, false}); }
 
 void Acceptor::closeGracefully(int fd) {
+    if (_localPeers) {
+        // A unix-socket connection cannot be reset: the answer stays readable in the peer's queue whatever
+        // this side does, so with nothing unread from the peer it is closed here, without the hand-over to
+        // the Acceptor thread (two wake-ups and an epoll registration per request, issue 7's profile).
+        int unread = 0;
+        if (ioctl(fd, FIONREAD, &unread) == 0 && unread == 0) {
+            close(fd);
+            return;
+        }
+    }
     if (shutdown(fd, SHUT_WR) != 0) {  // the peer is gone already
         close(fd);
         return;

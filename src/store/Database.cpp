@@ -91,6 +91,10 @@ void Database::write(const std::function<void(Connection&)>& job) {
     _committer->run(job);
 }
 
+GroupCommitStats Database::writeStats() const {
+    return _committer ? _committer->stats() : GroupCommitStats{};
+}
+
 void Database::migrate() {
     Connection connection(_options, _writeMutex);
     translateErrors([&] {

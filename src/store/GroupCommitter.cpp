@@ -1,5 +1,7 @@
 #include "appreg/store/GroupCommitter.h"
 
+#include <algorithm>
+
 namespace appreg::store {
 
 GroupCommitter::GroupCommitter(const DatabaseOptions& options, std::mutex& processWriteMutex,
@@ -26,6 +28,11 @@ void GroupCommitter::run(const Job& job) {
     if (pending.error) std::rethrow_exception(pending.error);
 }
 
+GroupCommitStats GroupCommitter::stats() const {
+    std::lock_guard<std::mutex> lock(_mutex);
+    return _stats;
+}
+
 void GroupCommitter::writerLoop() {
     for (;;) {
         std::deque<Pending*> group;
@@ -37,6 +44,9 @@ void GroupCommitter::writerLoop() {
                 group.push_back(_queue.front());
                 _queue.pop_front();
             }
+            ++_stats.transactions;
+            _stats.writes += group.size();
+            _stats.largest = std::max(_stats.largest, group.size());
         }
         commitGroup(group);
         std::lock_guard<std::mutex> lock(_mutex);

@@ -68,6 +68,7 @@ private:
 /// The process-wide database: its options, the schema migration at start, and the mutex that lets one
 /// thread of this process write at a time (other processes are held off by SQLite's lock).
 class GroupCommitter;
+struct GroupCommitStats;
 
 class Database {
 public:
@@ -84,6 +85,9 @@ public:
     /// transaction (GroupCommitter::run), and returns once it is durable. The writer starts with the first
     /// write.
     void write(const std::function<void(Connection&)>& job);
+    /// The group commits so far (all zero before the first write). Only once no thread can be making the first
+    /// write (e.g. after the request threads have stopped): the writer is created by that write.
+    GroupCommitStats writeStats() const;
 
 private:
     DatabaseOptions _options;

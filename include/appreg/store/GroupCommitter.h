@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <functional>
@@ -17,6 +18,13 @@ namespace appreg::store {
 /// All writes waiting when the writer is free share one transaction, so one fsync makes them all durable;
 /// each runs in its own savepoint, so one write's failure (a constraint, a validation error thrown from
 /// inside) rolls back that write only.
+/// What the group commits of a process have done so far: how many writes shared how many transactions.
+struct GroupCommitStats {
+    std::uint64_t transactions = 0;  ///< group transactions begun (committed, or rolled back whole)
+    std::uint64_t writes = 0;        ///< writes run in them
+    std::size_t largest = 0;         ///< the most writes one transaction held
+};
+
 class GroupCommitter {
 public:
     using Job = std::function<void(Connection&)>;
@@ -32,6 +40,7 @@ public:
     /// transaction cannot begin or commit, every job of the group gets DatabaseUnavailable and nothing of it
     /// is kept.
     void run(const Job& job);
+    GroupCommitStats stats() const;
 
 private:
     struct Pending {
@@ -45,10 +54,11 @@ private:
 
     Connection _connection;
     std::size_t _maxGroup;
-    std::mutex _mutex;
+    mutable std::mutex _mutex;
     std::condition_variable _wake;  ///< the writer: there is work, or stop
     std::deque<Pending*> _queue;
     bool _stopping = false;
+    GroupCommitStats _stats;
     std::thread _writer;
 
     void writerLoop();
