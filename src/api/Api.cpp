@@ -43,7 +43,8 @@ Api::Api(const ApiSettings& settings, store::Database& database)
       _users(_stores, _organizations, settings.passwordIterations, _caller),
       _activity(_stores, _applications, _organizations, _tokens, _users, settings.nodeName, _caller),
       _oauth(_stores, _authenticator, _tokens, settings.tokenLifetimeSeconds),
-      _ping(_stores, settings.nodeName) {
+      _ping(_stores, settings.nodeName),
+      _lists(settings.listCacheBytes) {
     _router.setGuard([this](const Request& r, const std::string& pattern) { authenticate(r, pattern); });
     auto& apps = _applications;
     auto& orgs = _organizations;
@@ -63,7 +64,7 @@ Api::Api(const ApiSettings& settings, store::Database& database)
              [this](const Request& r, const PathParams& p) { return _ping.get(r, p); });
 
     const std::string appList = "/api/v2/applications/", appDetail = "/api/v2/applications/{id}/";
-    addRoute("GET", appList, [&apps](const Request& r, const PathParams&) { return apps.list(r); });
+    addListRoute(appList, [&apps](const Request& r, const PathParams&) { return apps.list(r); });
     addRoute("POST", appList, [&apps](const Request& r, const PathParams&) { return apps.create(r); });
     addRoute("OPTIONS", appList,
              options({"OAuth 2 Applications", "List and create OAuth 2 applications.", "o_auth2_application",
@@ -82,15 +83,16 @@ Api::Api(const ApiSettings& settings, store::Database& database)
                       "o_auth2_application", appTable, W::Put, false}));
 
     const std::string appTokens = "/api/v2/applications/{id}/tokens/";
-    addRoute("GET", appTokens,
-             [&tokens](const Request& r, const PathParams& p) { return tokens.listForApplication(r, p); });
+    addListRoute(appTokens, [&tokens](const Request& r, const PathParams& p) {
+        return tokens.listForApplication(r, p);
+    });
     addRoute("POST", appTokens,
              [&tokens](const Request& r, const PathParams& p) { return tokens.createForApplication(r, p); });
     addRoute("OPTIONS", appTokens,
              options({"OAuth 2 Application Tokens", "List and create the access tokens of one application.",
                       "o_auth2_access_token", tokenTable, W::Post, true}));
     const std::string appActivity = "/api/v2/applications/{id}/activity_stream/";
-    addRoute("GET", appActivity, [&activity](const Request& r, const PathParams& p) {
+    addListRoute(appActivity, [&activity](const Request& r, const PathParams& p) {
         return activity.listForApplication(r, p);
     });
     addRoute("OPTIONS", appActivity,
@@ -98,7 +100,7 @@ Api::Api(const ApiSettings& settings, store::Database& database)
                       "activity_stream", activityTable, W::None, true}));
 
     const std::string orgList = "/api/v2/organizations/", orgDetail = "/api/v2/organizations/{id}/";
-    addRoute("GET", orgList, [&orgs](const Request& r, const PathParams& p) { return orgs.list(r, p); });
+    addListRoute(orgList, [&orgs](const Request& r, const PathParams& p) { return orgs.list(r, p); });
     addRoute("POST", orgList, [&orgs](const Request& r, const PathParams& p) { return orgs.create(r, p); });
     addRoute("OPTIONS", orgList,
              options({"Organizations", "List and create organizations.", "organization", orgTable, W::Post,
@@ -116,8 +118,8 @@ Api::Api(const ApiSettings& settings, store::Database& database)
              options({"Organization Detail", "Retrieve, update and delete one organization.", "organization",
                       orgTable, W::Put, false}));
     const std::string orgApps = "/api/v2/organizations/{id}/applications/";
-    addRoute("GET", orgApps,
-             [&orgs](const Request& r, const PathParams& p) { return orgs.listApplications(r, p); });
+    addListRoute(orgApps,
+                 [&orgs](const Request& r, const PathParams& p) { return orgs.listApplications(r, p); });
     addRoute("POST", orgApps,
              [&orgs](const Request& r, const PathParams& p) { return orgs.createApplication(r, p); });
     addRoute(
@@ -125,7 +127,7 @@ Api::Api(const ApiSettings& settings, store::Database& database)
         options({"Organization OAuth2 Applications", "List and create the applications of one organization.",
                  "o_auth2_application", appTable, W::Post, true}));
     const std::string orgActivity = "/api/v2/organizations/{id}/activity_stream/";
-    addRoute("GET", orgActivity, [&activity](const Request& r, const PathParams& p) {
+    addListRoute(orgActivity, [&activity](const Request& r, const PathParams& p) {
         return activity.listForOrganization(r, p);
     });
     addRoute("OPTIONS", orgActivity,
@@ -133,8 +135,7 @@ Api::Api(const ApiSettings& settings, store::Database& database)
                       activityTable, W::None, true}));
 
     const std::string tokenList = "/api/v2/tokens/", tokenDetail = "/api/v2/tokens/{id}/";
-    addRoute("GET", tokenList,
-             [&tokens](const Request& r, const PathParams& p) { return tokens.list(r, p); });
+    addListRoute(tokenList, [&tokens](const Request& r, const PathParams& p) { return tokens.list(r, p); });
     addRoute("POST", tokenList,
              [&tokens](const Request& r, const PathParams& p) { return tokens.create(r, p); });
     addRoute("OPTIONS", tokenList,
@@ -155,15 +156,15 @@ Api::Api(const ApiSettings& settings, store::Database& database)
                       "o_auth2_access_token", tokenTable, W::Put, false}));
 
     const std::string tokenActivity = "/api/v2/tokens/{id}/activity_stream/";
-    addRoute("GET", tokenActivity,
-             [&activity](const Request& r, const PathParams& p) { return activity.listForToken(r, p); });
+    addListRoute(tokenActivity,
+                 [&activity](const Request& r, const PathParams& p) { return activity.listForToken(r, p); });
     addRoute("OPTIONS", tokenActivity,
              options({"OAuth2 Token Activity Stream", "The history of one access token.", "activity_stream",
                       activityTable, W::None, true}));
 
     const auto* userTable = &domain::userFields();
     const std::string userList = "/api/v2/users/", userDetail = "/api/v2/users/{id}/";
-    addRoute("GET", userList, [&users](const Request& r, const PathParams& p) { return users.list(r, p); });
+    addListRoute(userList, [&users](const Request& r, const PathParams& p) { return users.list(r, p); });
     addRoute("POST", userList,
              [&users](const Request& r, const PathParams& p) { return users.create(r, p); });
     addRoute("OPTIONS", userList,
@@ -181,8 +182,8 @@ Api::Api(const ApiSettings& settings, store::Database& database)
         "OPTIONS", userDetail,
         options({"User Detail", "Retrieve, update and delete one user.", "user", userTable, W::Put, false}));
     const std::string userActivity = "/api/v2/users/{id}/activity_stream/";
-    addRoute("GET", userActivity,
-             [&activity](const Request& r, const PathParams& p) { return activity.listForUser(r, p); });
+    addListRoute(userActivity,
+                 [&activity](const Request& r, const PathParams& p) { return activity.listForUser(r, p); });
     addRoute("OPTIONS", userActivity,
              options({"User Activity Stream", "The history of one user.", "activity_stream", activityTable,
                       W::None, true}));
@@ -194,8 +195,9 @@ Api::Api(const ApiSettings& settings, store::Database& database)
          {std::pair<std::string, std::string>{"users", "member"}, {"admins", "admin"}}) {
         const std::string members = "/api/v2/organizations/{id}/" + suffix + "/";
         const std::string r = role;
-        addRoute("GET", members,
-                 [&users, r](const Request& q, const PathParams& p) { return users.listMembers(q, p, r); });
+        addListRoute(members, [&users, r](const Request& q, const PathParams& p) {
+            return users.listMembers(q, p, r);
+        });
         addRoute("POST", members, [&users, r](const Request& q, const PathParams& p) {
             return users.changeMembership(q, p, r);
         });
@@ -214,8 +216,8 @@ Api::Api(const ApiSettings& settings, store::Database& database)
 
     const std::string activityList = "/api/v2/activity_stream/",
                       activityDetail = "/api/v2/activity_stream/{id}/";
-    addRoute("GET", activityList,
-             [&activity](const Request& r, const PathParams& p) { return activity.list(r, p); });
+    addListRoute(activityList,
+                 [&activity](const Request& r, const PathParams& p) { return activity.list(r, p); });
     addRoute("OPTIONS", activityList,
              options({"Activity Stream", "The history of every create, update and delete.", "activity_stream",
                       activityTable, W::None, true}));
@@ -239,6 +241,27 @@ void Api::addRoute(const std::string& method, const std::string& pattern, http::
                         throw http::ApiError::detail(503, "The database is unavailable. Try again later.");
                     }
                 });
+}
+
+void Api::addListRoute(const std::string& pattern, http::Handler handler) {
+    addRoute("GET", pattern,
+             [this, handler = std::move(handler)](const Request& request, const PathParams& params) {
+                 // Runs after the guard: the caller is authenticated, and the request's read transaction is
+                 // open, so the version read here is that of the snapshot the page would be read from.
+                 // Everything a list shows follows from the database, the caller and the URI: the same caller
+                 // asking again before any commit gets the same bytes. The caller is the user and the token's
+                 // scope (user_capabilities say what a read-scope token may not do).
+                 const store::DataVersion version = _stores.connection.dataVersion();
+                 std::string key = std::to_string(_caller.user.id);
+                 key += _caller.readScope ? " read " : " ";
+                 key += request.path;
+                 key += '?';
+                 key += request.query;
+                 if (auto known = _lists.find(key, version)) return *known;
+                 http::Response response = handler(request, params);
+                 if (response.status == 200) _lists.remember(key, version, response);
+                 return response;
+             });
 }
 
 void Api::authenticate(const Request& request, const std::string& pattern) {

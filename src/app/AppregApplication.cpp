@@ -214,7 +214,8 @@ int AppregApplication::main(const std::vector<std::string>& args) {
         api::CredentialCache credentials(static_cast<std::size_t>(cfg.credentialCacheSize),
                                          std::chrono::seconds(cfg.credentialCacheSeconds));
         api::ApiSettings settings{cfg.nodeName, cfg.tokenLifetimeSeconds,
-                                  static_cast<unsigned>(cfg.passwordIterations), &credentials};
+                                  static_cast<unsigned>(cfg.passwordIterations), &credentials,
+                                  static_cast<std::size_t>(cfg.listCacheBytes)};
         fcgi::ServerOptions options;
         options.threads = cfg.threads;
         options.pathPrefix = cfg.pathPrefix;

@@ -60,6 +60,7 @@ Config Config::from(const Poco::Util::AbstractConfiguration& conf) {
     c.credentialCacheSize = intKey(conf, "auth.credential_cache_size", c.credentialCacheSize, 0, 10000000);
     c.credentialCacheSeconds =
         intKey(conf, "auth.credential_cache_seconds", c.credentialCacheSeconds, 1, 86400);
+    c.listCacheBytes = intKey(conf, "cache.list_bytes", c.listCacheBytes, 0, 1 << 30);
     try {
         c.logRequests = conf.getBool("log.requests", c.logRequests);
     } catch (const Poco::Exception&) {

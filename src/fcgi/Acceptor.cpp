@@ -1,8 +1,8 @@
 #include "appreg/fcgi/Acceptor.h"
 
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 

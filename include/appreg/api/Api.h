@@ -11,6 +11,7 @@
 #include "appreg/api/OAuthApi.h"
 #include "appreg/api/OrganizationsApi.h"
 #include "appreg/api/PingApi.h"
+#include "appreg/api/ResponseCache.h"
 #include "appreg/api/TokensApi.h"
 #include "appreg/api/UsersApi.h"
 #include "appreg/domain/Passwords.h"
@@ -27,6 +28,7 @@ struct ApiSettings {
     unsigned passwordIterations =
         domain::kDefaultPasswordIterations;  ///< PBKDF2 iterations of new password hashes
     CredentialCache* credentials = nullptr;  ///< shared by every worker thread; required
+    std::size_t listCacheBytes = 524288;     ///< list responses each thread remembers (ResponseCache); 0: none
 };
 
 /// The whole API for one worker thread: its own database connection, the stores on it, the resources and the
@@ -59,8 +61,11 @@ private:
     OAuthApi _oauth;
     PingApi _ping;
     http::Router _router;
+    ResponseCache _lists;  ///< list responses of this thread
 
     void addRoute(const std::string& method, const std::string& pattern, http::Handler handler);
+    /// A GET list route whose 200 responses the thread remembers (ResponseCache).
+    void addListRoute(const std::string& pattern, http::Handler handler);
     void authenticate(const http::Request& request, const std::string& pattern);
 };
 

@@ -29,6 +29,7 @@ struct Config {
     int credentialCacheSize =
         10000;  ///< auth.credential_cache_size: verified Basic credentials kept (0: none)
     int credentialCacheSeconds = 300;  ///< auth.credential_cache_seconds: how long one stays verified
+    int listCacheBytes = 524288;       ///< cache.list_bytes: list responses kept per thread (0: none)
 
     /// Reads the keys from a (layered) configuration, keeping defaults for absent ones.
     /// Throws std::invalid_argument naming the key of any invalid value.

@@ -40,8 +40,8 @@ public:
     /// Takes over the close of a connection whose answer was sent: shuts down the sending side and discards
     /// what the peer still sends until it closes or `lingerMs` pass, then closes. Closing at once could reset
     /// a TCP connection before the peer read the answer; lingering in the worker thread (as libfcgi does,
-    /// 2 s) would let a client that keeps its socket open hold a worker. A unix-socket connection with nothing
-    /// unread is closed at once, in the calling thread: there, closing cannot take the answer away.
+    /// 2 s) would let a client that keeps its socket open hold a worker. A unix-socket connection with
+    /// nothing unread is closed at once, in the calling thread: there, closing cannot take the answer away.
     void closeGracefully(int fd);
     /// Stops accepting. Connections already accepted or queued by the kernel whose request head is complete
     /// are still handed out; the others are closed. Returns at once; next() drains.

@@ -85,8 +85,8 @@ public:
     /// transaction (GroupCommitter::run), and returns once it is durable. The writer starts with the first
     /// write.
     void write(const std::function<void(Connection&)>& job);
-    /// The group commits so far (all zero before the first write). Only once no thread can be making the first
-    /// write (e.g. after the request threads have stopped): the writer is created by that write.
+    /// The group commits so far (all zero before the first write). Only once no thread can be making the
+    /// first write (e.g. after the request threads have stopped): the writer is created by that write.
     GroupCommitStats writeStats() const;
 
 private:

@@ -47,8 +47,8 @@ private:
         const Job* job;
         std::exception_ptr error;
         bool done = false;
-        /// Its own, so that a commit wakes only the threads whose writes it made durable (one shared condition
-        /// woke all of them; context switches were a fifth of a create's CPU time, issue 7).
+        /// Its own, so that a commit wakes only the threads whose writes it made durable (one shared
+        /// condition woke all of them; context switches were a fifth of a create's CPU time, issue 7).
         std::condition_variable finished;
     };
 

@@ -89,9 +89,10 @@ public:
         // returned must be the inserted row's, not a trigger's.
         store::Query(*connection, "CREATE TABLE log (id INTEGER PRIMARY KEY, what TEXT)").run();
         store::Query(*connection, "INSERT INTO log (id, what) VALUES (1000, 'seed')").run();
-        store::Query(*connection,
-                     "CREATE TRIGGER t_log AFTER INSERT ON t BEGIN "
-                     "INSERT INTO log (what) VALUES (NEW.name); INSERT INTO log (what) VALUES (NEW.name); END")
+        store::Query(
+            *connection,
+            "CREATE TRIGGER t_log AFTER INSERT ON t BEGIN "
+            "INSERT INTO log (what) VALUES (NEW.name); INSERT INTO log (what) VALUES (NEW.name); END")
             .run();
         const auto first = insert("first", 1);
         const auto second = insert("second", 2);
