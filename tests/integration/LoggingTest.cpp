@@ -15,6 +15,7 @@ class LoggingTest : public WorkerFixture {
     CPPUNIT_TEST(testRefusedRequestIsLogged);
     CPPUNIT_TEST(testSecretAndBodyAreNotLogged);
     CPPUNIT_TEST(testRequestCannotForgeLogLines);
+    CPPUNIT_TEST(testGroupCommitsAreSummedUpAtStop);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -54,6 +55,20 @@ public:
                                log.find(secret) == std::string::npos);
         CPPUNIT_ASSERT_MESSAGE("the request body is in the log:\n" + log,
                                log.find(marker) == std::string::npos);
+    }
+
+    void testGroupCommitsAreSummedUpAtStop() {
+        // How many writes shared a commit is what an operator sizes `threads` by: said once, at stop. Here
+        // one write at a time (organization, then three applications), so each had a commit of its own.
+        const long long org = organization();
+        for (const char* name : {"one", "two", "three"}) {
+            APPREG_ASSERT_STATUS(201, api().createApplication(ApiClient::seedApplication(org, name)));
+        }
+        const WorkerProcess::StopResult stopped = worker().stop();
+        CPPUNIT_ASSERT_MESSAGE(stopped.status.describe(), stopped.status.isExit(0));
+        const std::string log = worker().log();
+        CPPUNIT_ASSERT_MESSAGE(log, log.find("group commit: 4 writes in 4 transactions (1.00 per transaction, "
+                                             "at most 1)") != std::string::npos);
     }
 
     void testRequestCannotForgeLogLines() {
