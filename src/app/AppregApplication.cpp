@@ -20,6 +20,7 @@
 
 #include "appreg/api/Api.h"
 #include "appreg/api/Representation.h"
+#include "appreg/app/BufferedChannel.h"
 #include "appreg/app/Config.h"
 #include "appreg/domain/Passwords.h"
 #include "appreg/domain/Timestamp.h"
@@ -41,9 +42,17 @@ namespace {
 /// Command-line values sit above the config file in the layered configuration.
 constexpr int kCommandLinePriority = -100;
 
-/// Log lines go to stderr (the journal under systemd), or appended to `logFile`; returns that file's channel
-/// (null for stderr), which SIGHUP reopens so that logrotate can move the file away.
-Poco::AutoPtr<Poco::SimpleFileChannel> setUpLogging(const std::string& logFile) {
+/// The channels of the worker's log: `file` (null for stderr), which SIGHUP reopens so that logrotate can
+/// move the file away, and `lines`, which batches the access lines in front of it and must be closed before
+/// exit.
+struct LogChannels {
+    Poco::AutoPtr<Poco::SimpleFileChannel> file;
+    Poco::AutoPtr<BufferedChannel> lines;
+};
+
+/// Log lines go to stderr (the journal under systemd), or appended to `logFile`; informational lines are
+/// written every 100 ms (BufferedChannel).
+LogChannels setUpLogging(const std::string& logFile) {
     Poco::AutoPtr<Poco::PatternFormatter> formatter(
         new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%FZ %p %t"));
     formatter->setProperty("times", "UTC");
@@ -56,12 +65,13 @@ Poco::AutoPtr<Poco::SimpleFileChannel> setUpLogging(const std::string& logFile) 
         file->open();  // fails now, at start, rather than on the first line
         sink = file;
     }
-    Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, sink));
+    Poco::AutoPtr<BufferedChannel> lines(new BufferedChannel(sink, std::chrono::milliseconds(100)));
+    Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, lines));
     Poco::Logger::root().setChannel(channel);
     Poco::Logger::root().setLevel(Poco::Message::PRIO_INFORMATION);
     Poco::Logger::get("appreg").setChannel(channel);
     Poco::Logger::get("appreg").setLevel(Poco::Message::PRIO_INFORMATION);
-    return file;
+    return {file, lines};
 }
 
 /// One line of standard input, without its line end. On a terminal it prompts twice, without echo, and the
@@ -179,15 +189,19 @@ int AppregApplication::main(const std::vector<std::string>& args) {
         return EXIT_CONFIG;
     }
     if (createSuperuser) return runCreateSuperuser(cfg);
-    Poco::AutoPtr<Poco::SimpleFileChannel> logFile;
+    LogChannels logChannels;
     try {
-        logFile = setUpLogging(cfg.logFile);
+        logChannels = setUpLogging(cfg.logFile);
     } catch (const Poco::Exception& e) {
         std::cerr << "appreg-fcgi: cannot open the log file " << cfg.logFile << ": " << e.displayText()
                   << "\n";
         return EXIT_CANTCREAT;
     }
     auto& log = Poco::Logger::get("appreg");
+    struct CloseLog {  // every line written, and the channel's thread gone, before the process exits
+        BufferedChannel& lines;
+        ~CloseLog() { lines.close(); }
+    } closeLog{*logChannels.lines};
 
     try {
         std::unique_ptr<fcgi::ListenSocket> socket;
@@ -221,9 +235,11 @@ int AppregApplication::main(const std::vector<std::string>& args) {
         options.pathPrefix = cfg.pathPrefix;
         options.shutdownGraceMs = cfg.shutdownGraceMs;
         options.reloadable = {cfg.maxBodyBytes, cfg.logRequests, cfg.readTimeoutMs};
-        Poco::SimpleFileChannel* reopened = logFile.get();
-        options.onReload = [this, reopened]() -> std::optional<fcgi::ReloadableOptions> {
+        Poco::SimpleFileChannel* reopened = logChannels.file.get();
+        BufferedChannel* lines = logChannels.lines.get();
+        options.onReload = [this, reopened, lines]() -> std::optional<fcgi::ReloadableOptions> {
             if (reopened != nullptr) {
+                lines->flush();  // what was logged before the signal goes to the file logrotate moved
                 reopened->close();
                 reopened->open();
             }
