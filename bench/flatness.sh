@@ -12,7 +12,8 @@
 # the question is whether appreg's own latency depends on the table size.
 #
 # Settings (environment), defaults in brackets; the rest as in bench/run.sh (BENCH_REF, BENCH_APPREG_BIN,
-# BENCH_SYNCHRONOUS, APPREG_THREADS, BENCH_AUTH, BENCH_AUTHORIZATION, BENCH_PORT, BENCH_KEEP, BENCH_RESULTS, ...):
+# BENCH_SYNCHRONOUS, APPREG_THREADS, BENCH_LIST_CACHE_BYTES, BENCH_AUTH, BENCH_AUTHORIZATION, BENCH_PORT, BENCH_KEEP,
+# BENCH_RESULTS, ...):
 #   BENCH_FLAT_SIZES ["1000 10000 100000 1000000"]  ascending
 #   BENCH_FLAT_CONNS ["1 16"]
 #   BENCH_FLAT_CASES ["list list_filter"]   (list_filter = ?client_type=public&order_by=-id)
@@ -68,7 +69,7 @@ authenticate "$BENCH_PORT"
     echo "appreg list latency against database size, $stamp"
     echo
     machine_description
-    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, threads=$APPREG_THREADS, log.requests=$BENCH_LOG_REQUESTS (to a file)"
+    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, threads=$APPREG_THREADS, log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc)"
     echo "front end: lighttpd with conf/lighttpd.conf, unix socket; client: wrk -c{$BENCH_FLAT_CONNS} -d$BENCH_DURATION --latency --timeout $BENCH_WRK_TIMEOUT"
     echo "database: grown through $BENCH_FLAT_SIZES applications in $BENCH_ORGS organizations$([ "$BENCH_SEED_ACTIVITY" = 1 ] && echo ", one activity entry each")"
     echo "authentication: $auth_desc"

@@ -24,6 +24,7 @@ BENCH_SYNCHRONOUS=${BENCH_SYNCHRONOUS:-FULL}
 APPREG_THREADS=${APPREG_THREADS:-16}
 BASELINE_THREADS=${BASELINE_THREADS:-4}
 BENCH_LOG_REQUESTS=${BENCH_LOG_REQUESTS:-true}
+BENCH_LIST_CACHE_BYTES=${BENCH_LIST_CACHE_BYTES:-}
 # Authentication: every request of every case carries BENCH_AUTHORIZATION (common.lua, the curl checks). Unset,
 # it is made for the superuser the scripts create (BENCH_USERNAME / BENCH_PASSWORD, `appreg-fcgi
 # create-superuser`): their Basic credentials (BENCH_AUTH=basic) or a token of theirs (BENCH_AUTH=bearer).
@@ -258,6 +259,17 @@ log.requests = $BENCH_LOG_REQUESTS
 EOF
     [ -z "$BENCH_PASSWORD_ITERATIONS" ] ||
         echo "auth.password_iterations = $BENCH_PASSWORD_ITERATIONS" >>"$work/appreg.properties"
+    [ -z "$BENCH_LIST_CACHE_BYTES" ] ||
+        echo "cache.list_bytes = $BENCH_LIST_CACHE_BYTES" >>"$work/appreg.properties"
+}
+
+# What the report says of the worker's list cache.
+list_cache_desc() {
+    case ${BENCH_LIST_CACHE_BYTES:-} in
+        "") echo "cache.list_bytes default (list pages remembered until the next commit)" ;;
+        0) echo "cache.list_bytes=0 (every list read and rendered)" ;;
+        *) echo "cache.list_bytes=$BENCH_LIST_CACHE_BYTES" ;;
+    esac
 }
 
 worker_pid=

@@ -21,6 +21,7 @@
 #   BENCH_MAX_SECONDS [600]   time box for everything after the build; runs that would not fit are skipped
 #   BENCH_SYNCHRONOUS [FULL]  the worker's db.synchronous;  APPREG_THREADS [16];  BASELINE_THREADS [4]
 #   BENCH_LOG_REQUESTS [true] the worker's log.requests (its log goes to a file)
+#   BENCH_LIST_CACHE_BYTES    the worker's cache.list_bytes (default: the worker's; 0 reads every list)
 #   BENCH_AUTH [basic]        how every request authenticates as the superuser the script creates
 #                             (BENCH_USERNAME [admin], BENCH_PASSWORD [admin-password]): basic, or bearer
 #                             (a token of theirs); BENCH_PASSWORD_ITERATIONS [the worker's default]
@@ -137,7 +138,7 @@ planned=$((n_cases * n_conns * per_case))
     echo "appreg benchmark, $stamp"
     echo
     machine_description
-    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, threads=$APPREG_THREADS, log.requests=$BENCH_LOG_REQUESTS (to a file)"
+    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, threads=$APPREG_THREADS, log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc)"
     echo "baseline: bench/empty_responder.c (libfcgi, $BASELINE_THREADS threads, no database, fixed $(grep -o '[0-9]*-byte' "$work/baseline.log" || echo '~950-byte') JSON body)"
     echo "front end: lighttpd with conf/lighttpd.conf (var.* lines rewritten), unix socket to each worker, one lighttpd per target"
     echo "client: wrk -t$BENCH_WRK_THREADS -c{$BENCH_CONNS} -d$BENCH_DURATION --latency, on the same cores; $BENCH_ROUNDS rounds per case, baseline and appreg alternating (order flipped each round), $BENCH_WARMUP unrecorded warm-up of each first"
@@ -222,6 +223,9 @@ for conns in $BENCH_CONNS; do
     done
 done
 created=$(sqlite3 "$work/appreg.db" "SELECT count(*) FROM applications WHERE id > $BENCH_APPS")
+# The worker sums up its group commits when it stops (creates and patches of every case together).
+stop_worker
+group_commits=$(grep -o 'group commit: .*' "$work/appreg.log" | tail -n 1)
 
 # ---- the summary -----------------------------------------------------------------------------------------------
 
@@ -275,6 +279,7 @@ sum_of() {
     echo "request (user+system, all threads); bytes = appreg's whole HTTP response; rss = appreg-fcgi resident memory after the case."
     echo "The baseline answers every case with the same ~1 KB response: for lists (~20 KB from appreg) the ratio includes that."
     echo "applications created during the run: $created"
+    echo "appreg's ${group_commits:-group commit: no write}"
     echo "authentication: $auth_desc"
     echo
     echo "every run (tab-separated, also in $(basename "$tsv")):"
