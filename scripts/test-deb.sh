@@ -94,7 +94,9 @@ for dependency in libpocofoundation80 libpocoutil80 libpocojson80 libpocodata80 
     libfcgi0ldbl libsqlite3-0 libstdc++6 libc6 adduser; do
     check "Depends names $dependency" grep -Fxq "$dependency" <<<"$depends_names"
 done
-check "Depends asks for SQLite >= 3.35 (RETURNING)" grep -Fq "libsqlite3-0 (>= 3.35" <<<"$depends"
+# From dpkg-shlibdeps alone: the newest SQLite symbol the worker calls (sqlite3_total_changes64, 3.37).
+check "Depends asks for SQLite >= 3.37" grep -Fq "libsqlite3-0 (>= 3.37" <<<"$depends"
+check "Depends names each package once" test "$(sort <<<"$depends_names" | uniq -d)" = ""
 dpkg-deb -e "$deb" "$work/control"
 check "the control archive has postinst, prerm, postrm" test -x "$work/control/postinst" -a -x "$work/control/prerm" \
     -a -x "$work/control/postrm"

@@ -65,11 +65,11 @@ private:
     std::mutex& _writeMutex;
 };
 
-/// The process-wide database: its options, the schema migration at start, and the mutex that lets one
-/// thread of this process write at a time (other processes are held off by SQLite's lock).
 class GroupCommitter;
 struct GroupCommitStats;
 
+/// The process-wide database: its options, the schema migration at start, and the mutex that lets one
+/// thread of this process write at a time (other processes are held off by SQLite's lock).
 class Database {
 public:
     explicit Database(DatabaseOptions options);

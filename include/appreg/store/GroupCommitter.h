@@ -14,10 +14,6 @@
 
 namespace appreg::store {
 
-/// Group commit (issue 7): one writer thread with its own connection runs the writes of every request thread.
-/// All writes waiting when the writer is free share one transaction, so one fsync makes them all durable;
-/// each runs in its own savepoint, so one write's failure (a constraint, a validation error thrown from
-/// inside) rolls back that write only.
 /// What the group commits of a process have done so far: how many writes shared how many transactions.
 struct GroupCommitStats {
     std::uint64_t transactions = 0;  ///< group transactions begun (committed, or rolled back whole)
@@ -25,6 +21,10 @@ struct GroupCommitStats {
     std::size_t largest = 0;         ///< the most writes one transaction held
 };
 
+/// Group commit (issue 7): one writer thread with its own connection runs the writes of every request thread.
+/// All writes waiting when the writer is free share one transaction, so one fsync makes them all durable;
+/// each runs in its own savepoint, so one write's failure (a constraint, a validation error thrown from
+/// inside) rolls back that write only.
 class GroupCommitter {
 public:
     using Job = std::function<void(Connection&)>;
