@@ -8,6 +8,7 @@
 #include "appreg/store/ApplicationStore.h"
 #include "appreg/store/Migrations.h"
 #include "appreg/store/OrganizationStore.h"
+#include "appreg/store/Query.h"
 
 #include "TemporaryDatabase.h"
 
@@ -34,6 +35,7 @@ domain::Application sampleApp(std::int64_t org, const std::string& name) {
 class DatabaseTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(DatabaseTest);
     CPPUNIT_TEST(testMigrationIsIdempotent);
+    CPPUNIT_TEST(testOrganizationLookupsUseAnIndex);
     CPPUNIT_TEST(testPragmas);
     CPPUNIT_TEST(testConstraints);
     CPPUNIT_TEST(testRollbackLeavesNothing);
@@ -61,6 +63,22 @@ public:
         c->session() << "SELECT COUNT(*) FROM schema_migrations", into(versions), now;
         CPPUNIT_ASSERT_EQUAL(static_cast<int>(store::migrations().size()), versions);
         CPPUNIT_ASSERT_EQUAL(static_cast<int>(store::migrations().size()), store::applyMigrations(*c));
+    }
+
+    void testOrganizationLookupsUseAnIndex() {
+        // Migration 2 replaced the single-column index on applications.organization_id by one that starts
+        // with it: the lookups by organization (its applications, the foreign key check when it is deleted)
+        // must still find an index.
+        db->migrate();
+        auto c = db->connect();
+        store::Query plan(*c, "EXPLAIN QUERY PLAN SELECT id FROM applications WHERE organization_id = 1");
+        std::string all;
+        while (plan.next()) all += plan.text(3) + "\n";  // the "detail" column
+        CPPUNIT_ASSERT_MESSAGE(all, all.find("applications_organization_name") != std::string::npos);
+        int single = -1;
+        c->session() << "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'applications_organization'",
+            into(single), now;
+        CPPUNIT_ASSERT_EQUAL(0, single);
     }
 
     void testPragmas() {
@@ -128,7 +146,8 @@ public:
         auto c = db->connect();
         auto start = std::chrono::steady_clock::now();
         CPPUNIT_ASSERT_THROW(store::WriteTransaction tx(*c), store::DatabaseUnavailable);
-        auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+        auto waited =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
         CPPUNIT_ASSERT(waited.count() >= 150);  // it did wait for the busy timeout (200 ms)
         other.session() << "ROLLBACK", now;
         store::WriteTransaction tx(*c);  // and recovers once the lock is gone
