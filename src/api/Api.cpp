@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 
@@ -10,6 +11,7 @@
 #include "appreg/api/Options.h"
 #include "appreg/api/Permissions.h"
 #include "appreg/api/RequestBody.h"
+#include "appreg/domain/Access.h"
 #include "appreg/domain/ActivityEntry.h"
 #include "appreg/domain/Application.h"
 #include "appreg/domain/Organization.h"
@@ -52,9 +54,20 @@ Api::Api(const ApiSettings& settings, store::Database& database)
     auto& users = _users;
     auto& activity = _activity;
     auto& oauth = _oauth;
-    auto options = [](OptionsView view) {
-        return [view](const Request&, const PathParams&) { return optionsResponse(view); };
+    // OPTIONS lists POST or PUT under `actions` only when the caller may do it (awx-reference.md §4.5, DRF's
+    // metadata: a permission check for that method, and for PUT the object, whose 403 or 404 only drops the
+    // action). `offer` answers for a view that has one; a view with a write action must have it.
+    auto options = [this](OptionsView view, std::function<bool(const PathParams&)> offer = nullptr) {
+        if (view.write != W::None && !offer) throw std::logic_error("OPTIONS of " + view.name + ": no offer");
+        return [this, view, offer = std::move(offer)](const Request&, const PathParams& params) {
+            OptionsView shown = view;
+            if (shown.write != W::None && !offers(offer, params)) shown.write = W::None;
+            return optionsResponse(shown);
+        };
     };
+    const domain::Caller& caller = _caller;
+    using domain::access::canAddApplication;
+    using domain::access::canChangeApplication;
     const auto* appTable = &domain::applicationFields();
     const auto* orgTable = &domain::organizationFields();
     const auto* tokenTable = &domain::tokenFields();
@@ -68,7 +81,11 @@ Api::Api(const ApiSettings& settings, store::Database& database)
     addRoute("POST", appList, [&apps](const Request& r, const PathParams&) { return apps.create(r); });
     addRoute("OPTIONS", appList,
              options({"OAuth 2 Applications", "List and create OAuth 2 applications.", "o_auth2_application",
-                      appTable, W::Post, true}));
+                      appTable, W::Post, true},
+                     [&caller](const PathParams&) {
+                         // AWX's can_add without data: a superuser, or an admin of some organization.
+                         return caller.mayWrite() && (caller.isSuperuser() || !caller.roles.admin.empty());
+                     }));
     addRoute("GET", appDetail, [&apps](const Request& r, const PathParams& p) { return apps.get(r, p); });
     addRoute("PUT", appDetail, [&apps](const Request& r, const PathParams& p) {
         return apps.update(r, p, WriteMode::Replace);
@@ -80,7 +97,10 @@ Api::Api(const ApiSettings& settings, store::Database& database)
              [&apps](const Request& r, const PathParams& p) { return apps.remove(r, p); });
     addRoute("OPTIONS", appDetail,
              options({"OAuth 2 Application Detail", "Retrieve, update and delete one OAuth 2 application.",
-                      "o_auth2_application", appTable, W::Put, false}));
+                      "o_auth2_application", appTable, W::Put, false},
+                     [&caller, &apps](const PathParams& p) {
+                         return canChangeApplication(caller, apps.requireReadable(p.at(0)).org.id);
+                     }));
 
     const std::string appTokens = "/api/v2/applications/{id}/tokens/";
     addListRoute(appTokens, [&tokens](const Request& r, const PathParams& p) {
@@ -90,7 +110,11 @@ Api::Api(const ApiSettings& settings, store::Database& database)
              [&tokens](const Request& r, const PathParams& p) { return tokens.createForApplication(r, p); });
     addRoute("OPTIONS", appTokens,
              options({"OAuth 2 Application Tokens", "List and create the access tokens of one application.",
-                      "o_auth2_access_token", tokenTable, W::Post, true}));
+                      "o_auth2_access_token", tokenTable, W::Post, true},
+                     [&caller, &apps](const PathParams& p) {
+                         apps.requireReadable(p.at(0));  // a token of any application the caller can read
+                         return caller.mayWrite();
+                     }));
     const std::string appActivity = "/api/v2/applications/{id}/activity_stream/";
     addListRoute(appActivity, [&activity](const Request& r, const PathParams& p) {
         return activity.listForApplication(r, p);
@@ -102,9 +126,10 @@ Api::Api(const ApiSettings& settings, store::Database& database)
     const std::string orgList = "/api/v2/organizations/", orgDetail = "/api/v2/organizations/{id}/";
     addListRoute(orgList, [&orgs](const Request& r, const PathParams& p) { return orgs.list(r, p); });
     addRoute("POST", orgList, [&orgs](const Request& r, const PathParams& p) { return orgs.create(r, p); });
-    addRoute("OPTIONS", orgList,
-             options({"Organizations", "List and create organizations.", "organization", orgTable, W::Post,
-                      true}));
+    addRoute(
+        "OPTIONS", orgList,
+        options({"Organizations", "List and create organizations.", "organization", orgTable, W::Post, true},
+                [&caller](const PathParams&) { return domain::access::canAddOrganization(caller); }));
     addRoute("GET", orgDetail, [&orgs](const Request& r, const PathParams& p) { return orgs.get(r, p); });
     addRoute("PUT", orgDetail, [&orgs](const Request& r, const PathParams& p) {
         return orgs.update(r, p, WriteMode::Replace);
@@ -116,7 +141,11 @@ Api::Api(const ApiSettings& settings, store::Database& database)
              [&orgs](const Request& r, const PathParams& p) { return orgs.remove(r, p); });
     addRoute("OPTIONS", orgDetail,
              options({"Organization Detail", "Retrieve, update and delete one organization.", "organization",
-                      orgTable, W::Put, false}));
+                      orgTable, W::Put, false},
+                     [&caller, &orgs](const PathParams& p) {
+                         return domain::access::canChangeOrganization(caller,
+                                                                      orgs.requireReadable(p.at(0)).id);
+                     }));
     const std::string orgApps = "/api/v2/organizations/{id}/applications/";
     addListRoute(orgApps,
                  [&orgs](const Request& r, const PathParams& p) { return orgs.listApplications(r, p); });
@@ -125,7 +154,10 @@ Api::Api(const ApiSettings& settings, store::Database& database)
     addRoute(
         "OPTIONS", orgApps,
         options({"Organization OAuth2 Applications", "List and create the applications of one organization.",
-                 "o_auth2_application", appTable, W::Post, true}));
+                 "o_auth2_application", appTable, W::Post, true},
+                [&caller, &orgs](const PathParams& p) {
+                    return canAddApplication(caller, orgs.requireReadable(p.at(0)).id);
+                }));
     const std::string orgActivity = "/api/v2/organizations/{id}/activity_stream/";
     addListRoute(orgActivity, [&activity](const Request& r, const PathParams& p) {
         return activity.listForOrganization(r, p);
@@ -140,7 +172,8 @@ Api::Api(const ApiSettings& settings, store::Database& database)
              [&tokens](const Request& r, const PathParams& p) { return tokens.create(r, p); });
     addRoute("OPTIONS", tokenList,
              options({"OAuth2 Tokens", "List and create OAuth2 access tokens.", "o_auth2_access_token",
-                      tokenTable, W::Post, true}));
+                      tokenTable, W::Post, true},
+                     [&caller](const PathParams&) { return caller.mayWrite(); }));  // a personal token
     addRoute("GET", tokenDetail,
              [&tokens](const Request& r, const PathParams& p) { return tokens.get(r, p); });
     addRoute("PUT", tokenDetail, [&tokens](const Request& r, const PathParams& p) {
@@ -153,7 +186,12 @@ Api::Api(const ApiSettings& settings, store::Database& database)
              [&tokens](const Request& r, const PathParams& p) { return tokens.remove(r, p); });
     addRoute("OPTIONS", tokenDetail,
              options({"OAuth2 Token Detail", "Retrieve, update and delete one access token.",
-                      "o_auth2_access_token", tokenTable, W::Put, false}));
+                      "o_auth2_access_token", tokenTable, W::Put, false},
+                     [&caller, &tokens](const PathParams& p) {
+                         const store::TokenRow row = tokens.requireReadable(p.at(0));
+                         return domain::access::canChangeToken(caller, row.token.userId,
+                                                               row.applicationOrganizationId);
+                     }));
 
     const std::string tokenActivity = "/api/v2/tokens/{id}/activity_stream/";
     addListRoute(tokenActivity,
@@ -168,7 +206,8 @@ Api::Api(const ApiSettings& settings, store::Database& database)
     addRoute("POST", userList,
              [&users](const Request& r, const PathParams& p) { return users.create(r, p); });
     addRoute("OPTIONS", userList,
-             options({"Users", "List and create users.", "user", userTable, W::Post, true}));
+             options({"Users", "List and create users.", "user", userTable, W::Post, true},
+                     [&caller](const PathParams&) { return domain::access::canAddUser(caller, false); }));
     addRoute("GET", userDetail, [&users](const Request& r, const PathParams& p) { return users.get(r, p); });
     addRoute("PUT", userDetail, [&users](const Request& r, const PathParams& p) {
         return users.update(r, p, WriteMode::Replace);
@@ -180,7 +219,11 @@ Api::Api(const ApiSettings& settings, store::Database& database)
              [&users](const Request& r, const PathParams& p) { return users.remove(r, p); });
     addRoute(
         "OPTIONS", userDetail,
-        options({"User Detail", "Retrieve, update and delete one user.", "user", userTable, W::Put, false}));
+        options({"User Detail", "Retrieve, update and delete one user.", "user", userTable, W::Put, false},
+                [this, &caller, &users](const PathParams& p) {
+                    const domain::User user = users.requireReadable(p.at(0));
+                    return domain::access::canChangeUser(caller, user, _stores.users.roles(user.id), false);
+                }));
     const std::string userActivity = "/api/v2/users/{id}/activity_stream/";
     addListRoute(userActivity,
                  [&activity](const Request& r, const PathParams& p) { return activity.listForUser(r, p); });
@@ -241,6 +284,14 @@ void Api::addRoute(const std::string& method, const std::string& pattern, http::
                         throw http::ApiError::detail(503, "The database is unavailable. Try again later.");
                     }
                 });
+}
+
+bool Api::offers(const std::function<bool(const PathParams&)>& offer, const PathParams& params) {
+    try {
+        return offer(params);
+    } catch (const http::ApiError&) {
+        return false;  // the object is not there for this caller (404) or not readable (403)
+    }
 }
 
 void Api::addListRoute(const std::string& pattern, http::Handler handler) {

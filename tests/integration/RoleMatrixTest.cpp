@@ -60,6 +60,7 @@ class RoleMatrixTest : public WorkerFixture {
     CPPUNIT_TEST(testActivityStreamList);
     CPPUNIT_TEST(testPreValidationForNonSuperusers);
     CPPUNIT_TEST(testReadScopeTokenOnlyReads);
+    CPPUNIT_TEST(testOptionsOfferWhatTheCallerMayDo);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -451,8 +452,8 @@ public:
     }
 
     void testUsersList() {
-        // AWX's UserAccess with ORG_ADMINS_CAN_SEE_ALL_USERS: superusers, auditors and organization admins see
-        // everyone; the others see themselves, the superusers and the users of their organizations.
+        // AWX's UserAccess with ORG_ADMINS_CAN_SEE_ALL_USERS: superusers, auditors and organization admins
+        // see everyone; the others see themselves, the superusers and the users of their organizations.
         // Capabilities: the superuser changes everyone and deletes everyone else; an org admin changes the
         // plain users all of whose organizations they administer, and deletes those and users without any
         // organization; everyone changes (not deletes) themself; nothing through a read-scope token.
@@ -693,6 +694,67 @@ public:
             201, writer.post("/api/v2/applications/", ApiSteps::applicationBody(orgA_, "by write token")));
         APPREG_ASSERT_STATUS(
             403, writer.post("/api/v2/applications/", ApiSteps::applicationBody(orgB_, "by write token")));
+    }
+
+    void testOptionsOfferWhatTheCallerMayDo() {
+        // AWX lists POST or PUT under OPTIONS' `actions` only when the caller may do it (awx-reference.md
+        // §4.5). For every caller and writable view: the action is offered exactly when the request itself,
+        // with an empty body, is not refused (401, 403, 404), i.e. it reaches validation (400) or succeeds.
+        const std::string users = "/api/v2/users/";
+        const std::vector<std::pair<std::string, std::string>> views = {
+            {"POST", "/api/v2/applications/"},
+            {"PUT", ApiSteps::applicationPath(a1_)},
+            {"PUT", ApiSteps::applicationPath(b1_)},
+            {"POST", ApiSteps::applicationPath(a1_) + "tokens/"},
+            {"POST", ApiSteps::applicationPath(b1_) + "tokens/"},
+            {"POST", "/api/v2/organizations/"},
+            {"PUT", ApiSteps::organizationPath(orgA_)},
+            {"PUT", ApiSteps::organizationPath(orgB_)},
+            {"POST", ApiSteps::organizationPath(orgA_) + "applications/"},
+            {"POST", ApiSteps::organizationPath(orgB_) + "applications/"},
+            {"POST", "/api/v2/tokens/"},
+            {"PUT", ApiSteps::tokenPath(tMemberA1_)},
+            {"PUT", ApiSteps::tokenPath(tSuperA1_)},
+            {"POST", users},
+            {"PUT", users + std::to_string(memberId_) + "/"},
+            {"PUT", users + std::to_string(strangerId_) + "/"},
+        };
+        std::string table;  // who was offered what, for the anchors below
+        for (int w = 0; w < kWhoCount; ++w) {
+            const Who who = static_cast<Who>(w);
+            for (const auto& [method, path] : views) {
+                const std::string what = describeCall(who, "OPTIONS", path, "");
+                const FcgiResponse options = as(who).send("OPTIONS", path);
+                if (who == kAnonymous) {
+                    APPREG_ASSERT_STATUS(401, options);
+                    continue;
+                }
+                APPREG_ASSERT_STATUS(200, options);  // also for an object the caller cannot see (DRF)
+                const auto actions = JsonAssert::parseObject(options.body)->getObject("actions");
+                CPPUNIT_ASSERT_MESSAGE(what + ": " + options.body, actions && actions->has("GET"));
+                const bool offered = actions->has(method);
+                const FcgiResponse done = as(who).send(method, path, "{}");
+                const bool allowed = done.status != 401 && done.status != 403 && done.status != 404;
+                CPPUNIT_ASSERT_EQUAL_MESSAGE(
+                    what + " offers " + method + " (" + method + " answered " + done.describe() + ")",
+                    allowed, offered);
+                table += offered ? '1' : '0';
+            }
+            table += ' ';
+        }
+        // The anchors, one row per caller, one digit per view above (in order): the superuser everything; the
+        // auditor tokens of what they read and personal ones; the admin of A what touches A (its
+        // applications, their tokens, the organization, its members), personal tokens and new users; the
+        // member of A tokens of A's applications, a personal token, their own token and themselves; the
+        // stranger a personal token and themselves; a read-scope token nothing.
+        CPPUNIT_ASSERT_EQUAL(std::string("1111111111111111 "    // superuser
+                                         "0001100000100000 "    // auditor
+                                         "1101001010111110 "    // admin of A
+                                         "0001000000110010 "    // member of A
+                                         "0000000000100001 "    // stranger
+                                         " "                    // anonymous: 401 (checked above)
+                                         "0000000000000000 "),  // read-scope token of the admin of A
+                             table);
     }
 
 protected:

@@ -28,7 +28,7 @@ struct ApiSettings {
     unsigned passwordIterations =
         domain::kDefaultPasswordIterations;  ///< PBKDF2 iterations of new password hashes
     CredentialCache* credentials = nullptr;  ///< shared by every worker thread; required
-    std::size_t listCacheBytes = 524288;     ///< list responses each thread remembers (ResponseCache); 0: none
+    std::size_t listCacheBytes = 524288;  ///< list responses each thread remembers (ResponseCache); 0: none
 };
 
 /// The whole API for one worker thread: its own database connection, the stores on it, the resources and the
@@ -67,6 +67,10 @@ private:
     /// A GET list route whose 200 responses the thread remembers (ResponseCache).
     void addListRoute(const std::string& pattern, http::Handler handler);
     void authenticate(const http::Request& request, const std::string& pattern);
+    /// Whether an OPTIONS response offers its write action: `offer`'s answer, false where it throws the API's
+    /// 403 or 404.
+    static bool offers(const std::function<bool(const http::PathParams&)>& offer,
+                       const http::PathParams& params);
 };
 
 }  // namespace appreg::api
