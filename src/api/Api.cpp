@@ -66,8 +66,6 @@ Api::Api(const ApiSettings& settings, store::Database& database)
         };
     };
     const domain::Caller& caller = _caller;
-    using domain::access::canAddApplication;
-    using domain::access::canChangeApplication;
     const auto* appTable = &domain::applicationFields();
     const auto* orgTable = &domain::organizationFields();
     const auto* tokenTable = &domain::tokenFields();
@@ -82,10 +80,7 @@ Api::Api(const ApiSettings& settings, store::Database& database)
     addRoute("OPTIONS", appList,
              options({"OAuth 2 Applications", "List and create OAuth 2 applications.", "o_auth2_application",
                       appTable, W::Post, true},
-                     [&caller](const PathParams&) {
-                         // AWX's can_add without data: a superuser, or an admin of some organization.
-                         return caller.mayWrite() && (caller.isSuperuser() || !caller.roles.admin.empty());
-                     }));
+                     [&caller](const PathParams&) { return domain::access::canAddSomeApplication(caller); }));
     addRoute("GET", appDetail, [&apps](const Request& r, const PathParams& p) { return apps.get(r, p); });
     addRoute("PUT", appDetail, [&apps](const Request& r, const PathParams& p) {
         return apps.update(r, p, WriteMode::Replace);
@@ -99,7 +94,8 @@ Api::Api(const ApiSettings& settings, store::Database& database)
              options({"OAuth 2 Application Detail", "Retrieve, update and delete one OAuth 2 application.",
                       "o_auth2_application", appTable, W::Put, false},
                      [&caller, &apps](const PathParams& p) {
-                         return canChangeApplication(caller, apps.requireReadable(p.at(0)).org.id);
+                         return domain::access::canChangeApplication(caller,
+                                                                     apps.requireReadable(p.at(0)).org.id);
                      }));
 
     const std::string appTokens = "/api/v2/applications/{id}/tokens/";
@@ -156,7 +152,7 @@ Api::Api(const ApiSettings& settings, store::Database& database)
         options({"Organization OAuth2 Applications", "List and create the applications of one organization.",
                  "o_auth2_application", appTable, W::Post, true},
                 [&caller, &orgs](const PathParams& p) {
-                    return canAddApplication(caller, orgs.requireReadable(p.at(0)).id);
+                    return domain::access::canAddApplication(caller, orgs.requireReadable(p.at(0)).id);
                 }));
     const std::string orgActivity = "/api/v2/organizations/{id}/activity_stream/";
     addListRoute(orgActivity, [&activity](const Request& r, const PathParams& p) {

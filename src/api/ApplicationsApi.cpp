@@ -115,7 +115,7 @@ http::Response ApplicationsApi::create(const http::Request& request,
     auto orgExists = [this](std::int64_t id) { return _stores.organizations.exists(id); };
     if (body->size() == 0) {
         // AWX lets an empty body through to validation (400) if the caller administers any organization.
-        api::require(_caller.isSuperuser() || !_caller.roles.admin.empty());
+        api::require(domain::access::canAddSomeApplication(_caller));
     } else {
         checkOrganizationForApplication(_caller, *body, orgExists);
     }

@@ -15,6 +15,10 @@ bool canAddApplication(const Caller& caller, std::int64_t organizationId) {
     return caller.mayWrite() && caller.adminOf(organizationId);
 }
 
+bool canAddSomeApplication(const Caller& caller) {
+    return caller.mayWrite() && (caller.isSuperuser() || !caller.roles.admin.empty());
+}
+
 bool canChangeApplication(const Caller& caller, std::int64_t organizationId) {
     return caller.mayWrite() && caller.adminOf(organizationId);
 }

@@ -36,6 +36,9 @@ std::optional<std::set<std::int64_t>> visibleOrganizations(const Caller& caller)
 bool canReadApplication(const Caller& caller, std::int64_t organizationId);
 /// Create in / move to `organizationId`: superusers, and admins of that organization.
 bool canAddApplication(const Caller& caller, std::int64_t organizationId);
+/// Create in some organization, none named yet (AWX's can_add without data: an empty POST body, and what
+/// OPTIONS offers): superusers, and admins of any organization.
+bool canAddSomeApplication(const Caller& caller);
 /// Change or delete an application of `organizationId` (also `user_capabilities.edit` and `.delete`).
 bool canChangeApplication(const Caller& caller, std::int64_t organizationId);
 

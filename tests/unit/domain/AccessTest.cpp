@@ -106,6 +106,8 @@ public:
             CPPUNIT_ASSERT_EQUAL_MESSAGE(who + " reads B", r.readB, access::canReadApplication(r.c, kOrgB));
             CPPUNIT_ASSERT_EQUAL_MESSAGE(who + " adds to A", r.addA, access::canAddApplication(r.c, kOrgA));
             CPPUNIT_ASSERT_EQUAL_MESSAGE(who + " adds to B", r.addB, access::canAddApplication(r.c, kOrgB));
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(who + " adds to some organization", r.addA || r.addB,
+                                         access::canAddSomeApplication(r.c));
             CPPUNIT_ASSERT_EQUAL_MESSAGE(who + " changes A", r.changeA,
                                          access::canChangeApplication(r.c, kOrgA));
             CPPUNIT_ASSERT_EQUAL_MESSAGE(who + " changes B", r.changeB,
@@ -118,6 +120,7 @@ public:
         CPPUNIT_ASSERT(access::canReadApplication(c, kOrgB));
         CPPUNIT_ASSERT(!access::canChangeApplication(c, kOrgB));
         CPPUNIT_ASSERT(!access::canAddApplication(c, kOrgB));
+        CPPUNIT_ASSERT(access::canAddSomeApplication(c));
         CPPUNIT_ASSERT(access::canChangeApplication(c, kOrgA));
     }
 
@@ -128,6 +131,7 @@ public:
             CPPUNIT_ASSERT_MESSAGE(who, !c.mayWrite());
             CPPUNIT_ASSERT_MESSAGE(who, access::canReadApplication(c, kOrgA));
             CPPUNIT_ASSERT_MESSAGE(who, !access::canAddApplication(c, kOrgA));
+            CPPUNIT_ASSERT_MESSAGE(who, !access::canAddSomeApplication(c));
             CPPUNIT_ASSERT_MESSAGE(who, !access::canChangeApplication(c, kOrgA));
             CPPUNIT_ASSERT_MESSAGE(who, !access::canChangeOrganization(c, kOrgA));
             CPPUNIT_ASSERT_MESSAGE(who, !access::canAddOrganization(c));
