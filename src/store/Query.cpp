@@ -157,7 +157,7 @@ void Query::run() {
 
 std::int64_t Query::insertedId() {
     run();
-    sqlite3* db = sqlite3_db_handle(_statement);
+    sqlite3* db = _cache.db();
     // The statement's own row: rows inserted by its triggers do not change last_insert_rowid once the
     // trigger program has ended (SQLite's documentation of sqlite3_last_insert_rowid).
     if (sqlite3_changes(db) != 1) {
