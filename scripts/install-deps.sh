@@ -6,7 +6,9 @@
 #   bash scripts/install-deps.sh          build + run (worker, lighttpd, curl)
 #   bash scripts/install-deps.sh --test   also clang + libFuzzer runtime, python3 (protocol tests), the other
 #                                         front servers of the e2e suites (apache2, libapache2-mod-fcgid,
-#                                         nginx), systemd (systemd-analyze), dpkg-dev and adduser (the .deb)
+#                                         nginx), systemd (systemd-analyze), dpkg-dev and adduser (the .deb),
+#                                         postgresql-15 (the suites' PostgreSQL server, see
+#                                         scripts/postgres-test-server.sh) and iproute2 (ip netns)
 #
 # Runs as root, or through sudo when not root.
 set -euo pipefail
@@ -15,7 +17,7 @@ usage() { echo "usage: $0 [--test]" >&2; exit 2; }
 
 packages=(
     g++ cmake make pkg-config
-    libpoco-dev libsqlite3-dev sqlite3
+    libpoco-dev libsqlite3-dev sqlite3 libpq-dev
     libfcgi-dev libfcgi-bin spawn-fcgi
     libcppunit-dev
     lighttpd curl ca-certificates
@@ -25,7 +27,8 @@ case "${1-}" in
     --test)
         packages+=(clang libclang-rt-14-dev python3
             apache2 libapache2-mod-fcgid nginx
-            systemd dpkg-dev adduser)
+            systemd dpkg-dev adduser
+            postgresql-15 iproute2)
         ;;
     *) usage ;;
 esac

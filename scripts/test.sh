@@ -15,7 +15,9 @@
 #  4. builds the Debian package from build/ (configured for the prefix /usr), installs it, runs the installed
 #     worker behind lighttpd, purges it (scripts/test-deb.sh; needs root)
 #  5. runs every suite in build/: unit, integration, e2e (lighttpd), e2e.<server> (the e2e scenarios through
-#     lighttpd, Apache mod_proxy_fcgi, Apache mod_fcgid and nginx), systemd-units
+#     lighttpd, Apache mod_proxy_fcgi, Apache mod_fcgid and nginx), systemd-units, and on PostgreSQL
+#     (label postgresql: a throwaway server that ctest starts and stops, scripts/postgres-test-server.sh)
+#     integration.postgresql and e2e.postgresql
 #
 # The full run comes last so that its ctest summary ("100% tests passed, 0 tests failed out of N")
 # is the last line printed. Every test is time-boxed (ctest kills it after APPREG_TEST_TIMEOUT
@@ -53,7 +55,7 @@ step "build-asan/ (ASan + UBSan)"
 if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAPPREG_SANITIZE=ON &&
     cmake --build build-asan -j"$jobs"; then
     step "ASan + UBSan: unit and integration suites"
-    ctest --test-dir build-asan -R 'unit|integration' --no-tests=error --output-on-failure \
+    ctest --test-dir build-asan -R 'unit|integration' -LE postgresql --no-tests=error --output-on-failure \
         -j"$jobs" --timeout "$test_timeout" || failed+=("ASan+UBSan tests")
 else
     failed+=("ASan+UBSan build")

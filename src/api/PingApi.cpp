@@ -3,13 +3,12 @@
 #include "appreg/http/ApiError.h"
 #include "appreg/http/Json.h"
 
-using namespace Poco::Data::Keywords;
-
 namespace appreg::api {
 
 http::Response PingApi::get(const http::Request&, const http::PathParams&) {
-    int one = 0;
-    store::translateErrors([&] { _stores.connection.session() << "SELECT 1", into(one), now; });
+    std::int64_t one = 0;
+    store::Query probe(_stores.connection, "SELECT 1");
+    if (probe.next()) one = probe.integer(0);
     auto obj = http::json::newObject();
     obj->set("version", std::string(APPREG_VERSION));
     obj->set("active_node", _nodeName);

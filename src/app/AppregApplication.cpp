@@ -113,10 +113,12 @@ void AppregApplication::defineOptions(Poco::Util::OptionSet& options) {
             .required(false)
             .repeatable(false)
             .argument("FILE"));
-    options.addOption(Option("db", "d", "SQLite database file (created and migrated if needed); key db.path")
+    options.addOption(Option("db", "d",
+                             "the database: a SQLite file (created and migrated if needed), sqlite:PATH, or "
+                             "postgresql://USER@HOST[:PORT]/DBNAME; key db.path")
                           .required(false)
                           .repeatable(false)
-                          .argument("PATH"));
+                          .argument("DB"));
     options.addOption(Option("listen", "l",
                              "unix:PATH or HOST:PORT to listen on; default: the socket inherited on fd 0 "
                              "(or fd 3 with LISTEN_FDS); key listen")
@@ -216,14 +218,19 @@ int AppregApplication::main(const std::vector<std::string>& args) {
         try {
             database.migrate();
         } catch (const Poco::Exception& e) {
-            log.fatal("cannot open the database %s: %s", cfg.db.path, e.displayText());
+            log.fatal("cannot open the database %s: %s", cfg.db.describe(), e.displayText());
             return EXIT_CANTCREAT;
         } catch (const std::exception& e) {
-            log.fatal("cannot open the database %s: %s", cfg.db.path, std::string(e.what()));
+            log.fatal("cannot open the database %s: %s", cfg.db.describe(), std::string(e.what()));
             return EXIT_CANTCREAT;
         }
-        log.information("database %s (synchronous=%s, busy timeout %d ms)", cfg.db.path, cfg.db.synchronous,
-                        cfg.db.busyTimeoutMs);
+        if (cfg.db.backend() == store::Backend::PostgreSQL) {
+            log.information("database %s (PostgreSQL, statement timeout %d ms, lock timeout %d ms)",
+                            cfg.db.describe(), cfg.db.statementTimeoutMs, cfg.db.busyTimeoutMs);
+        } else {
+            log.information("database %s (synchronous=%s, busy timeout %d ms)", cfg.db.describe(),
+                            cfg.db.synchronous, cfg.db.busyTimeoutMs);
+        }
 
         api::CredentialCache credentials(static_cast<std::size_t>(cfg.credentialCacheSize),
                                          std::chrono::seconds(cfg.credentialCacheSeconds));
@@ -329,7 +336,7 @@ int AppregApplication::runCreateSuperuser(const Config& cfg) {
         store::UserStore users(*connection);
         if (users.findByUsername(user.username)) {
             std::cerr << "appreg-fcgi: a user named \"" << user.username << "\" already exists in "
-                      << cfg.db.path << "; nothing was changed\n";
+                      << cfg.db.describe() << "; nothing was changed\n";
             return 1;
         }
         user.id = users.insert(user);
@@ -337,15 +344,15 @@ int AppregApplication::runCreateSuperuser(const Config& cfg) {
         activity.record("create", "user", user.id, http::json::stringify(api::userChanges(user)),
                         user.created);
         tx.commit();
-        std::cout << "created superuser \"" << user.username << "\" (id " << user.id << ") in " << cfg.db.path
+        std::cout << "created superuser \"" << user.username << "\" (id " << user.id << ") in " << cfg.db.describe()
                   << "\n";
         return EXIT_OK;
     } catch (const Poco::Exception& e) {
-        std::cerr << "appreg-fcgi: cannot create the user in " << cfg.db.path << ": " << e.displayText()
+        std::cerr << "appreg-fcgi: cannot create the user in " << cfg.db.describe() << ": " << e.displayText()
                   << "\n";
         return EXIT_CANTCREAT;
     } catch (const std::exception& e) {
-        std::cerr << "appreg-fcgi: cannot create the user in " << cfg.db.path << ": " << e.what() << "\n";
+        std::cerr << "appreg-fcgi: cannot create the user in " << cfg.db.describe() << ": " << e.what() << "\n";
         return EXIT_CANTCREAT;
     }
 }

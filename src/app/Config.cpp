@@ -34,7 +34,11 @@ std::string hostName() {
 Config Config::from(const Poco::Util::AbstractConfiguration& conf) {
     Config c;
     c.db.path = conf.getString("db.path", c.db.path);
-    if (c.db.path.empty()) throw std::invalid_argument("db.path: must not be empty");
+    try {
+        store::parseDatabaseLocation(c.db.path);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("db.path: ") + e.what());
+    }
     c.db.synchronous = conf.getString("db.synchronous", c.db.synchronous);
     for (auto& ch : c.db.synchronous) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     if (c.db.synchronous != "OFF" && c.db.synchronous != "NORMAL" && c.db.synchronous != "FULL" &&
@@ -42,6 +46,9 @@ Config Config::from(const Poco::Util::AbstractConfiguration& conf) {
         throw std::invalid_argument("db.synchronous: must be OFF, NORMAL, FULL or EXTRA");
     }
     c.db.busyTimeoutMs = intKey(conf, "db.busy_timeout_ms", c.db.busyTimeoutMs, 0, 600000);
+    c.db.statementTimeoutMs = intKey(conf, "db.statement_timeout_ms", c.db.statementTimeoutMs, 1, 3600000);
+    c.db.connectTimeoutS = intKey(conf, "db.connect_timeout_s", c.db.connectTimeoutS, 2, 600);
+    c.db.passwordFile = conf.getString("db.password_file", c.db.passwordFile);
     c.listen = conf.getString("listen", c.listen);
     c.listenBacklog = intKey(conf, "listen.backlog", c.listenBacklog, 1, 65535);
     c.listenGroup = conf.getString("listen.group", c.listenGroup);

@@ -61,9 +61,9 @@ SqlSource source() {
     return s;
 }
 
-SqlCondition condition(const domain::ListQuery& query, const std::optional<Visibility>& visibility,
+SqlCondition condition(Backend backend, const domain::ListQuery& query, const std::optional<Visibility>& visibility,
                        const std::optional<ActivityScope>& scope) {
-    SqlCondition cond = listCondition(query, source());
+    SqlCondition cond = listCondition(backend, query, source());
     if (visibility) {
         const auto& v = *visibility;
         const std::string orgs = placeholders(v.organizations.size());
@@ -133,13 +133,13 @@ std::optional<ActivityRow> ActivityStreamStore::find(std::int64_t id) {
 std::int64_t ActivityStreamStore::count(const domain::ListQuery& query,
                                         const std::optional<Visibility>& visibility,
                                         const std::optional<ActivityScope>& scope) {
-    return countRows(_connection, source(), query, condition(query, visibility, scope));
+    return countRows(_connection, source(), query, condition(_connection.backend(), query, visibility, scope));
 }
 
 std::vector<ActivityRow> ActivityStreamStore::page(const domain::ListQuery& query, std::int64_t offset,
                                                    int limit, const std::optional<Visibility>& visibility,
                                                    const std::optional<ActivityScope>& scope) {
-    return selectPage<ActivityRow>(_connection, kColumns, source(), condition(query, visibility, scope),
+    return selectPage<ActivityRow>(_connection, kColumns, source(), condition(_connection.backend(), query, visibility, scope),
                                    query, offset, limit, readRow);
 }
 

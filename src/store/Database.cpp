@@ -1,13 +1,18 @@
 #include "appreg/store/Database.h"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/PostgreSQL/PostgreSQLException.h>
+#include <Poco/Data/PostgreSQL/SessionImpl.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
 #include <Poco/Data/SQLite/Utility.h>
 
 #include "appreg/store/GroupCommitter.h"
 #include "appreg/store/Migrations.h"
+#include "appreg/store/Postgres.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -43,17 +48,43 @@ void rethrowTranslated() {
     } catch (const Poco::Data::SQLite::TransactionException& e) {
         // Poco raises this for a failed BEGIN/COMMIT, which in practice is a lock held too long.
         throw DatabaseUnavailable("transaction failed: " + e.displayText());
+    } catch (const Poco::Data::PostgreSQL::PostgreSQLException& e) {
+        // Poco's PostgreSQL connector is only used to connect: its failures are a server that cannot be
+        // reached or refuses this client.
+        throw DatabaseUnavailable("cannot connect to PostgreSQL: " + e.displayText());
     }
 }
 
+namespace {
+
+Poco::Data::Session openSession(const DatabaseOptions& options) {
+    return translateErrors([&] {
+        const DatabaseLocation location = parseDatabaseLocation(options.path);
+        if (location.backend == Backend::PostgreSQL) {
+            return Poco::Data::Session(Poco::Data::PostgreSQL::Connector::KEY, postgresConnectionString(options));
+        }
+        // The login timeout is SQLite's busy timeout in seconds (platform-notes §1.4); the PRAGMA in the
+        // Connection sets the precise value in milliseconds.
+        return Poco::Data::Session("SQLite", location.target, 1 + options.busyTimeoutMs / 1000);
+    });
+}
+
+pg_conn* postgresHandle(Poco::Data::Session& session) {
+    auto* impl = dynamic_cast<Poco::Data::PostgreSQL::SessionImpl*>(session.impl());
+    if (impl == nullptr) throw std::logic_error("not a PostgreSQL session");
+    return static_cast<PGconn*>(impl->handle());
+}
+
+}  // namespace
+
 Connection::Connection(const DatabaseOptions& options, std::mutex& writeMutex)
-    : _session(translateErrors([&] {
-          // The login timeout is SQLite's busy timeout in seconds (platform-notes §1.4); the PRAGMA below
-          // sets the precise value in milliseconds.
-          return Poco::Data::Session("SQLite", options.path, 1 + options.busyTimeoutMs / 1000);
-      })),
-      _statements(std::make_unique<StatementCache>(Poco::Data::SQLite::Utility::dbHandle(_session))),
-      _writeMutex(writeMutex) {
+    : _backend(options.backend()), _options(options), _session(openSession(options)), _writeMutex(writeMutex) {
+    if (_backend == Backend::PostgreSQL) {
+        _postgres = std::make_unique<PgStatements>(postgresHandle(_session));
+        configurePostgres();
+        return;
+    }
+    _statements = std::make_unique<StatementCache>(Poco::Data::SQLite::Utility::dbHandle(_session));
     translateErrors([&] {
         _session << "PRAGMA busy_timeout = " + std::to_string(options.busyTimeoutMs), now;
         _session << "PRAGMA foreign_keys = ON", now;
@@ -61,7 +92,58 @@ Connection::Connection(const DatabaseOptions& options, std::mutex& writeMutex)
     });
 }
 
+Connection::~Connection() = default;
+
+void Connection::configurePostgres() {
+    // libpq prints the server's notices ("relation ... already exists, skipping") to stderr by default.
+    PQsetNoticeProcessor(_postgres->conn(), [](void*, const char*) {}, nullptr);
+    // statement_timeout bounds every statement; lock_timeout bounds the wait for the writers' lock (as the
+    // busy timeout does on SQLite); a transaction left idle by a stuck client cannot hold locks for long.
+    executeScript("SET statement_timeout = " + std::to_string(_options.statementTimeoutMs) +
+                  "; SET lock_timeout = " + std::to_string(_options.busyTimeoutMs) +
+                  "; SET idle_in_transaction_session_timeout = " +
+                  std::to_string(_options.statementTimeoutMs + _options.busyTimeoutMs));
+}
+
+PgStatements& Connection::postgres() {
+    if (PQstatus(_postgres->conn()) == CONNECTION_OK) return *_postgres;
+    if (_inTransaction) throw DatabaseUnavailable("lost the connection to PostgreSQL inside a transaction");
+    translateErrors([&] { _session.reconnect(); });
+    _postgres->forget(postgresHandle(_session));
+    if (PQstatus(_postgres->conn()) != CONNECTION_OK)
+        throw DatabaseUnavailable("cannot connect to PostgreSQL again");
+    configurePostgres();
+    return *_postgres;
+}
+
+void Connection::executeScript(const std::string& sql) {
+    if (_backend == Backend::PostgreSQL) {
+        PgStatements& pg = postgres();
+        PGresult* result = PQexec(pg.conn(), sql.c_str());
+        const ExecStatusType status = PQresultStatus(result);
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+            try {
+                throwPostgresError(pg.conn(), result, "running a script");
+            } catch (...) {
+                PQclear(result);
+                throw;
+            }
+        }
+        PQclear(result);
+        return;
+    }
+    sqlite3* db = _statements->db();
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+    sqlite3_free(error);  // the same text as sqlite3_errmsg, which throwSqliteError reports
+    if (rc != SQLITE_OK) throwSqliteError(db, rc, "running a script");
+}
+
 DataVersion Connection::dataVersion() {
+    if (_backend == Backend::PostgreSQL) {
+        Query version(*this, "SELECT n FROM data_version WHERE id = 1");
+        return {version.next() ? version.integer(0) : 0, 0};
+    }
     Query version(*this, "PRAGMA data_version");
     version.next();
     return {version.integer(0), sqlite3_total_changes64(_statements->db())};
@@ -76,6 +158,7 @@ Database::Database(DatabaseOptions options) : _options(std::move(options)) {
         sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
         sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
         Poco::Data::SQLite::Connector::registerConnector();
+        Poco::Data::PostgreSQL::Connector::registerConnector();
     });
 }
 
@@ -97,6 +180,14 @@ GroupCommitStats Database::writeStats() const {
 
 void Database::migrate() {
     Connection connection(_options, _writeMutex);
+    if (connection.backend() == Backend::PostgreSQL) {
+        // Workers starting at once on several hosts migrate one after another: the first creates the schema,
+        // the others find it. A session lock, released at the end or when the connection goes.
+        connection.executeScript("SELECT pg_advisory_lock(112101714)");
+        applyMigrations(connection);
+        connection.executeScript("SELECT pg_advisory_unlock(112101714)");
+        return;
+    }
     translateErrors([&] {
         std::string mode;
         connection.session() << "PRAGMA journal_mode = WAL", into(mode), now;
@@ -105,39 +196,55 @@ void Database::migrate() {
 }
 
 ReadTransaction::ReadTransaction(Connection& connection) : _connection(connection) {
-    Query(_connection, "BEGIN").run();  // deferred: the snapshot is taken by the first read
+    Query(_connection, dialect::beginRead(connection.backend())).run();
+    _connection.setInTransaction(true);
 }
 
 ReadTransaction::~ReadTransaction() {
     try {
         Query(_connection, "COMMIT").run();
     } catch (...) {
-        // Nothing was written; a read transaction that cannot end cleanly is rolled back by SQLite.
+        // Nothing was written; a read transaction that cannot end cleanly is rolled back by the database.
         try {
             Query(_connection, "ROLLBACK").run();
         } catch (...) {
         }
     }
+    _connection.setInTransaction(false);
 }
 
 WriteTransaction::WriteTransaction(Connection& connection)
     : _connection(connection), _lock(connection.writeMutex()) {
-    Query(_connection, "BEGIN IMMEDIATE").run();
+    Query(_connection, dialect::beginWrite(connection.backend())).run();
     _open = true;
+    _connection.setInTransaction(true);
+    if (connection.backend() != Backend::PostgreSQL) return;
+    try {
+        Query(_connection, dialect::writeLock()).run();
+    } catch (...) {
+        rollback();
+        throw;
+    }
 }
 
-WriteTransaction::~WriteTransaction() {
+WriteTransaction::~WriteTransaction() { rollback(); }
+
+void WriteTransaction::rollback() {
     if (!_open) return;
+    _open = false;
     try {
         Query(_connection, "ROLLBACK").run();
     } catch (...) {
-        // SQLite has already rolled back (e.g. after SQLITE_FULL); nothing else can be done here.
+        // The database has already rolled back (SQLITE_FULL, a lost PostgreSQL connection); nothing else can
+        // be done here.
     }
+    _connection.setInTransaction(false);
 }
 
 void WriteTransaction::commit() {
     Query(_connection, "COMMIT").run();
     _open = false;
+    _connection.setInTransaction(false);
 }
 
 }  // namespace appreg::store

@@ -18,7 +18,7 @@ std::string column(const domain::FieldRef& ref, const SqlSource& source) {
 bool isEmptyText(const Var& v) { return v.isString() && v.extract<std::string>().empty(); }
 
 /// One filter as SQL. Text lookups compare case-sensitively unless 'i'-prefixed (lower() on both sides).
-std::string filterSql(const domain::Filter& f, const SqlSource& source, std::vector<Var>& binds) {
+std::string filterSql(Backend backend, const domain::Filter& f, const SqlSource& source, std::vector<Var>& binds) {
     const std::string col = column(f.ref, source);
     const Var& v = f.values.front();
     switch (f.lookup) {
@@ -31,11 +31,11 @@ std::string filterSql(const domain::Filter& f, const SqlSource& source, std::vec
         case Lookup::Contains:
             if (isEmptyText(v)) return "1 = 1";
             binds.push_back(v);
-            return "instr(" + col + ", ?) > 0";
+            return dialect::contains(backend, col, "?");
         case Lookup::IContains:
             if (isEmptyText(v)) return "1 = 1";
             binds.push_back(v);
-            return "instr(lower(" + col + "), lower(?)) > 0";
+            return dialect::contains(backend, "lower(" + col + ")", "lower(?)");
         case Lookup::StartsWith:
             binds.push_back(v);
             binds.push_back(v);
@@ -48,12 +48,12 @@ std::string filterSql(const domain::Filter& f, const SqlSource& source, std::vec
             if (isEmptyText(v)) return "1 = 1";
             binds.push_back(v);
             binds.push_back(v);
-            return "substr(" + col + ", -length(?)) = ?";
+            return dialect::suffix(backend, col, "?") + " = ?";
         case Lookup::IEndsWith:
             if (isEmptyText(v)) return "1 = 1";
             binds.push_back(v);
             binds.push_back(v);
-            return "lower(substr(" + col + ", -length(?))) = lower(?)";
+            return "lower(" + dialect::suffix(backend, col, "?") + ") = lower(?)";
         case Lookup::Gt:
             binds.push_back(v);
             return col + " > ?";
@@ -105,11 +105,11 @@ void SqlCondition::add(const std::string& condition, std::vector<Var> values) {
 
 std::string SqlCondition::whereClause() const { return sql.empty() ? std::string() : " WHERE " + sql; }
 
-SqlCondition listCondition(const domain::ListQuery& query, const SqlSource& source) {
+SqlCondition listCondition(Backend backend, const domain::ListQuery& query, const SqlSource& source) {
     SqlCondition cond;
     for (const auto& f : query.filters) {
         std::vector<Var> binds;
-        std::string sql = filterSql(f, source, binds);
+        std::string sql = filterSql(backend, f, source, binds);
         cond.add(f.negate ? "NOT (" + sql + ")" : sql, std::move(binds));
     }
     for (const auto& term : query.searchTerms) {
@@ -118,7 +118,7 @@ SqlCondition listCondition(const domain::ListQuery& query, const SqlSource& sour
         for (const auto& field : source.fields->fields()) {
             if (!field.searchable) continue;
             if (!any.empty()) any += " OR ";
-            any += "instr(lower(" + source.alias + "." + field.column + "), lower(?)) > 0";
+            any += dialect::contains(backend, "lower(" + source.alias + "." + field.column + ")", "lower(?)");
             binds.push_back(term);
         }
         if (!any.empty()) cond.add(any, std::move(binds));

@@ -4,8 +4,6 @@
 
 #include "appreg/domain/Timestamp.h"
 
-using namespace Poco::Data::Keywords;
-
 namespace appreg::store {
 
 const std::vector<Migration>& migrations() {
@@ -153,40 +151,211 @@ CREATE TRIGGER tokens_deleted AFTER DELETE ON tokens
     return all;
 }
 
+const std::vector<Migration>& postgresMigrations() {
+    // SQLite's versions 1 to 6 as one step: PostgreSQL support began at version 6, so no PostgreSQL database
+    // ever held an older schema. Types and behaviour follow SQLite's (dialect differences, in one place):
+    //  - INTEGER in SQLite is 64-bit: BIGINT for ids, references and counters; flags stay 0/1 integers.
+    //  - TEXT COLLATE "C": byte order, as SQLite compares and sorts, whatever the database's locale.
+    //  - ids as SQLite's AUTOINCREMENT gives them: the highest id ever used + 1, kept in id_sequences by a
+    //    trigger inside the inserting transaction, so a rolled-back insert gives its id back (a PostgreSQL
+    //    sequence would leave a gap) and rows copied with their ids move the counter past them.
+    //  - SQLite's trigger bodies as PL/pgSQL functions.
+    //  - data_version stands in for SQLite's PRAGMA data_version (see DataVersion): every statement that
+    //    changes a table the API shows increments it, in its own transaction, whoever runs it (a worker on
+    //    any host, psql, the copy command), so no cache outlives a change.
+    static const std::vector<Migration> all = {
+        {6, "the schema of SQLite's versions 1 to 6",
+         R"SQL(
+CREATE TABLE id_sequences (
+    table_name TEXT COLLATE "C" PRIMARY KEY,
+    last       BIGINT NOT NULL
+);
+INSERT INTO id_sequences (table_name, last) VALUES
+    ('organizations', 0), ('applications', 0), ('activity_stream', 0), ('tokens', 0), ('users', 0);
+CREATE FUNCTION appreg_next_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.id IS NULL THEN
+        UPDATE id_sequences SET last = last + 1 WHERE table_name = TG_TABLE_NAME RETURNING last INTO NEW.id;
+    ELSE
+        UPDATE id_sequences SET last = GREATEST(last, NEW.id) WHERE table_name = TG_TABLE_NAME;
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE TABLE organizations (
+    id          BIGINT PRIMARY KEY,
+    name        TEXT COLLATE "C" NOT NULL UNIQUE,
+    description TEXT COLLATE "C" NOT NULL DEFAULT '',
+    created     TEXT COLLATE "C" NOT NULL,
+    modified    TEXT COLLATE "C" NOT NULL
+);
+CREATE TABLE applications (
+    id                       BIGINT PRIMARY KEY,
+    name                     TEXT COLLATE "C" NOT NULL,
+    description              TEXT COLLATE "C" NOT NULL DEFAULT '',
+    client_id                TEXT COLLATE "C" NOT NULL UNIQUE,
+    client_secret_hash       TEXT COLLATE "C" NOT NULL,
+    client_type              TEXT COLLATE "C" NOT NULL CHECK (client_type IN ('confidential', 'public')),
+    redirect_uris            TEXT COLLATE "C" NOT NULL DEFAULT '',
+    authorization_grant_type TEXT COLLATE "C" NOT NULL
+        CHECK (authorization_grant_type IN ('authorization-code', 'password')),
+    skip_authorization       INTEGER NOT NULL DEFAULT 0 CHECK (skip_authorization IN (0, 1)),
+    organization_id          BIGINT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    created                  TEXT COLLATE "C" NOT NULL,
+    modified                 TEXT COLLATE "C" NOT NULL,
+    UNIQUE (name, organization_id)
+);
+CREATE INDEX applications_organization_name ON applications (organization_id, name, id);
+CREATE INDEX applications_client_type ON applications (client_type, id);
+CREATE INDEX applications_grant_type ON applications (authorization_grant_type, id);
+CREATE TABLE activity_stream (
+    id               BIGINT PRIMARY KEY,
+    timestamp        TEXT COLLATE "C" NOT NULL,
+    operation        TEXT COLLATE "C" NOT NULL CHECK (operation IN ('create', 'update', 'delete')),
+    object1          TEXT COLLATE "C" NOT NULL,
+    object1_id       BIGINT NOT NULL,
+    changes          TEXT COLLATE "C" NOT NULL,
+    actor_id         BIGINT,
+    actor_username   TEXT COLLATE "C",
+    actor_first_name TEXT COLLATE "C",
+    actor_last_name  TEXT COLLATE "C"
+);
+CREATE INDEX activity_stream_object ON activity_stream (object1, object1_id);
+CREATE INDEX activity_stream_timestamp ON activity_stream (timestamp);
+CREATE INDEX activity_stream_actor ON activity_stream (actor_id);
+CREATE TABLE tokens (
+    id                   BIGINT PRIMARY KEY,
+    description          TEXT COLLATE "C" NOT NULL DEFAULT '',
+    user_id              BIGINT,
+    application_id       BIGINT REFERENCES applications (id) ON DELETE CASCADE,
+    token_digest         TEXT COLLATE "C" NOT NULL UNIQUE,
+    refresh_token_digest TEXT COLLATE "C" UNIQUE,
+    scope                TEXT COLLATE "C" NOT NULL,
+    expires              TEXT COLLATE "C" NOT NULL,
+    created              TEXT COLLATE "C" NOT NULL,
+    modified             TEXT COLLATE "C" NOT NULL
+);
+CREATE INDEX tokens_application ON tokens (application_id, id);
+CREATE INDEX tokens_user ON tokens (user_id);
+CREATE TABLE users (
+    id                BIGINT PRIMARY KEY,
+    username          TEXT COLLATE "C" NOT NULL UNIQUE,
+    first_name        TEXT COLLATE "C" NOT NULL DEFAULT '',
+    last_name         TEXT COLLATE "C" NOT NULL DEFAULT '',
+    email             TEXT COLLATE "C" NOT NULL DEFAULT '',
+    password          TEXT COLLATE "C" NOT NULL DEFAULT '',
+    is_superuser      INTEGER NOT NULL DEFAULT 0 CHECK (is_superuser IN (0, 1)),
+    is_system_auditor INTEGER NOT NULL DEFAULT 0 CHECK (is_system_auditor IN (0, 1)),
+    created           TEXT COLLATE "C" NOT NULL,
+    modified          TEXT COLLATE "C" NOT NULL
+);
+CREATE TABLE organization_roles (
+    organization_id BIGINT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    user_id         BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    role            TEXT COLLATE "C" NOT NULL CHECK (role IN ('admin', 'member')),
+    PRIMARY KEY (organization_id, user_id, role)
+);
+CREATE INDEX organization_roles_user ON organization_roles (user_id);
+CREATE TRIGGER organizations_id BEFORE INSERT ON organizations FOR EACH ROW EXECUTE FUNCTION appreg_next_id();
+CREATE TRIGGER applications_id BEFORE INSERT ON applications FOR EACH ROW EXECUTE FUNCTION appreg_next_id();
+CREATE TRIGGER activity_stream_id BEFORE INSERT ON activity_stream FOR EACH ROW EXECUTE FUNCTION appreg_next_id();
+CREATE TRIGGER tokens_id BEFORE INSERT ON tokens FOR EACH ROW EXECUTE FUNCTION appreg_next_id();
+CREATE TRIGGER users_id BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION appreg_next_id();
+
+CREATE TABLE row_counts (
+    table_name TEXT COLLATE "C" PRIMARY KEY,
+    n          BIGINT NOT NULL
+);
+INSERT INTO row_counts (table_name, n) VALUES
+    ('applications', 0), ('organizations', 0), ('tokens', 0), ('activity_stream', 0), ('users', 0);
+CREATE FUNCTION appreg_count_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE row_counts SET n = n + CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END
+        WHERE table_name = TG_TABLE_NAME;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER applications_counted AFTER INSERT OR DELETE ON applications
+    FOR EACH ROW EXECUTE FUNCTION appreg_count_rows();
+CREATE TRIGGER organizations_counted AFTER INSERT OR DELETE ON organizations
+    FOR EACH ROW EXECUTE FUNCTION appreg_count_rows();
+CREATE TRIGGER tokens_counted AFTER INSERT OR DELETE ON tokens
+    FOR EACH ROW EXECUTE FUNCTION appreg_count_rows();
+CREATE TRIGGER activity_stream_counted AFTER INSERT ON activity_stream
+    FOR EACH ROW EXECUTE FUNCTION appreg_count_rows();
+CREATE TRIGGER users_counted AFTER INSERT OR DELETE ON users
+    FOR EACH ROW EXECUTE FUNCTION appreg_count_rows();
+
+CREATE TABLE credential_changes (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  BIGINT NOT NULL
+);
+INSERT INTO credential_changes (id, n) VALUES (1, 0);
+CREATE FUNCTION appreg_credentials_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE credential_changes SET n = n + 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER users_changed AFTER UPDATE OR DELETE ON users
+    FOR EACH ROW EXECUTE FUNCTION appreg_credentials_changed();
+CREATE TRIGGER roles_changed AFTER INSERT OR UPDATE OR DELETE ON organization_roles
+    FOR EACH ROW EXECUTE FUNCTION appreg_credentials_changed();
+CREATE TRIGGER tokens_changed AFTER UPDATE OR DELETE ON tokens
+    FOR EACH ROW EXECUTE FUNCTION appreg_credentials_changed();
+
+CREATE TABLE data_version (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  BIGINT NOT NULL
+);
+INSERT INTO data_version (id, n) VALUES (1, 0);
+CREATE FUNCTION appreg_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE data_version SET n = n + 1 WHERE id = 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER organizations_data AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON organizations
+    FOR EACH STATEMENT EXECUTE FUNCTION appreg_data_changed();
+CREATE TRIGGER applications_data AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON applications
+    FOR EACH STATEMENT EXECUTE FUNCTION appreg_data_changed();
+CREATE TRIGGER activity_stream_data AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON activity_stream
+    FOR EACH STATEMENT EXECUTE FUNCTION appreg_data_changed();
+CREATE TRIGGER tokens_data AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tokens
+    FOR EACH STATEMENT EXECUTE FUNCTION appreg_data_changed();
+CREATE TRIGGER users_data AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION appreg_data_changed();
+CREATE TRIGGER organization_roles_data AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON organization_roles
+    FOR EACH STATEMENT EXECUTE FUNCTION appreg_data_changed();
+)SQL"},
+    };
+    return all;
+}
+
+const std::vector<Migration>& migrations(Backend backend) {
+    return backend == Backend::SQLite ? migrations() : postgresMigrations();
+}
+
 int applyMigrations(Connection& connection) {
-    auto& session = connection.session();
-    translateErrors([&] {
-        session << "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                   "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied TEXT NOT NULL)",
-            now;
-    });
+    connection.executeScript(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied TEXT NOT NULL)");
     int current = 0;
-    for (const auto& m : migrations()) {
+    for (const auto& m : migrations(connection.backend())) {
         WriteTransaction tx(connection);
-        int seen = 0;
-        translateErrors([&] {
-            int version = m.version;
-            session << "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", use(version), into(seen),
-                now;
-        });
-        if (seen == 0) {
-            translateErrors([&] {
-                session << m.sql, now;
-                int version = m.version;
-                std::string description = m.description;
-                std::string applied = domain::formatTimestamp(domain::nowMicros());
-                session << "INSERT INTO schema_migrations (version, description, applied) VALUES (?, ?, ?)",
-                    use(version), use(description), use(applied), now;
-            });
+        Query seen(connection, "SELECT 1 FROM schema_migrations WHERE version = ?");
+        if (!seen.bind(m.version).next()) {
+            connection.executeScript(m.sql);
+            Query(connection, "INSERT INTO schema_migrations (version, description, applied) VALUES (?, ?, ?)")
+                .bind(m.version)
+                .bind(m.description)
+                .bind(domain::formatTimestamp(domain::nowMicros()))
+                .run();
         }
         tx.commit();
         current = m.version;
     }
-    int newest = 0;
-    translateErrors(
-        [&] { session << "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", into(newest), now; });
-    if (newest > current) {
-        throw std::runtime_error("the database schema (version " + std::to_string(newest) +
+    Query newest(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    newest.next();
+    if (newest.integer(0) > current) {
+        throw std::runtime_error("the database schema (version " + std::to_string(newest.integer(0)) +
                                  ") is newer than this worker understands (" + std::to_string(current) + ")");
     }
     return current;

@@ -30,8 +30,8 @@ SqlSource source() {
     return s;
 }
 
-SqlCondition condition(const domain::ListQuery& query, const std::optional<Visibility>& visibility) {
-    SqlCondition cond = listCondition(query, source());
+SqlCondition condition(Backend backend, const domain::ListQuery& query, const std::optional<Visibility>& visibility) {
+    SqlCondition cond = listCondition(backend, query, source());
     if (visibility) {
         cond.add("g.id IN (" + placeholders(visibility->organizations.size()) + ")",
                  bindValues(visibility->organizations));
@@ -80,13 +80,13 @@ void OrganizationStore::remove(std::int64_t id) {
 
 std::int64_t OrganizationStore::count(const domain::ListQuery& query,
                                       const std::optional<Visibility>& visibility) {
-    return countRows(_connection, source(), query, condition(query, visibility));
+    return countRows(_connection, source(), query, condition(_connection.backend(), query, visibility));
 }
 
 std::vector<domain::Organization> OrganizationStore::page(const domain::ListQuery& query, std::int64_t offset,
                                                           int limit,
                                                           const std::optional<Visibility>& visibility) {
-    return selectPage<domain::Organization>(_connection, kColumns, source(), condition(query, visibility),
+    return selectPage<domain::Organization>(_connection, kColumns, source(), condition(_connection.backend(), query, visibility),
                                             query, offset, limit, readRow);
 }
 

@@ -1,10 +1,13 @@
 #include "appreg/store/Query.h"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <stdexcept>
 
 #include "appreg/store/Database.h"
+#include "appreg/store/Postgres.h"
 
 namespace appreg::store {
 
@@ -105,25 +108,49 @@ void StatementCache::evictOne() {
     // Every cached statement is running: the cache grows by one rather than finalize a running statement.
 }
 
-Query::Query(Connection& connection, const std::string& sql)
-    : _cache(connection.statements()), _statement(_cache.acquire(sql)) {}
+Query::Query(Connection& connection, const std::string& sql) : _connection(connection) {
+    if (connection.backend() == Backend::PostgreSQL) {
+        connection.postgres();  // reconnects first if the connection was lost (outside a transaction)
+        _sql = sql;
+        return;
+    }
+    _cache = &connection.statements();
+    _statement = _cache->acquire(sql);
+}
 
-Query::~Query() { _cache.release(_statement); }
+Query::~Query() {
+    if (isPostgres()) {
+        PQclear(_result);
+    } else {
+        _cache->release(_statement);
+    }
+}
 
 Query& Query::bind(std::int64_t value) {
+    if (isPostgres()) return bindText(std::to_string(value));
     const int rc = sqlite3_bind_int64(_statement, ++_bound, value);
     if (rc != SQLITE_OK) fail(rc);
     return *this;
 }
 
 Query& Query::bind(const std::string& value) {
+    if (isPostgres()) return bindText(value);
     const int rc =
         sqlite3_bind_text64(_statement, ++_bound, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     if (rc != SQLITE_OK) fail(rc);
     return *this;
 }
 
+Query& Query::bindText(std::string value) {
+    _values.emplace_back(std::move(value));
+    return *this;
+}
+
 Query& Query::bind(std::nullopt_t) {
+    if (isPostgres()) {
+        _values.emplace_back(std::nullopt);
+        return *this;
+    }
     const int rc = sqlite3_bind_null(_statement, ++_bound);
     if (rc != SQLITE_OK) fail(rc);
     return *this;
@@ -141,7 +168,28 @@ Query& Query::bindAll(const std::vector<Poco::Dynamic::Var>& values) {
     return *this;
 }
 
+void Query::execute(const char* suffix) {
+    if (_result) return;
+    PgStatements& statements = _connection.postgres();
+    const std::string& name = *suffix ? statements.prepare(_sql + suffix) : statements.prepare(_sql);
+    std::vector<const char*> values;
+    values.reserve(_values.size());
+    for (const auto& v : _values) values.push_back(v ? v->c_str() : nullptr);
+    _result = PQexecPrepared(statements.conn(), name.c_str(), static_cast<int>(values.size()), values.data(),
+                             nullptr, nullptr, 0);
+    const ExecStatusType status = PQresultStatus(_result);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        throwPostgresError(statements.conn(), _result, "running \"" + _sql + "\"");
+    }
+}
+
 bool Query::next() {
+    if (isPostgres()) {
+        execute();
+        if (_row + 1 >= PQntuples(_result)) return false;
+        ++_row;
+        return true;
+    }
     if (_done) return false;
     const int rc = sqlite3_step(_statement);
     if (rc == SQLITE_ROW) return true;
@@ -151,13 +199,20 @@ bool Query::next() {
 }
 
 void Query::run() {
+    if (isPostgres()) return execute();
     while (next()) {
     }
 }
 
 std::int64_t Query::insertedId() {
+    if (isPostgres()) {
+        execute(" RETURNING id");
+        if (PQntuples(_result) != 1) throw std::logic_error("no single row inserted by \"" + _sql + "\"");
+        _row = 0;
+        return integer(0);
+    }
     run();
-    sqlite3* db = _cache.db();
+    sqlite3* db = _cache->db();
     // The statement's own row: rows inserted by its triggers do not change last_insert_rowid once the
     // trigger program has ended (SQLite's documentation of sqlite3_last_insert_rowid).
     if (sqlite3_changes(db) != 1) {
@@ -166,11 +221,21 @@ std::int64_t Query::insertedId() {
     return sqlite3_last_insert_rowid(db);
 }
 
-bool Query::isNull(int column) const { return sqlite3_column_type(_statement, column) == SQLITE_NULL; }
+bool Query::isNull(int column) const {
+    if (isPostgres()) return PQgetisnull(_result, _row, column) != 0;
+    return sqlite3_column_type(_statement, column) == SQLITE_NULL;
+}
 
-std::int64_t Query::integer(int column) const { return sqlite3_column_int64(_statement, column); }
+std::int64_t Query::integer(int column) const {
+    if (isPostgres()) return std::strtoll(PQgetvalue(_result, _row, column), nullptr, 10);
+    return sqlite3_column_int64(_statement, column);
+}
 
 std::string Query::text(int column) const {
+    if (isPostgres()) {
+        return std::string(PQgetvalue(_result, _row, column),
+                           static_cast<std::size_t>(PQgetlength(_result, _row, column)));
+    }
     const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(_statement, column));
     if (data == nullptr) return std::string();
     return std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(_statement, column)));
@@ -187,7 +252,7 @@ std::optional<std::string> Query::optionalText(int column) const {
 }
 
 void Query::fail(int rc) const {
-    throwSqliteError(_cache.db(), rc, std::string("running \"") + sqlite3_sql(_statement) + "\"");
+    throwSqliteError(_cache->db(), rc, std::string("running \"") + sqlite3_sql(_statement) + "\"");
 }
 
 }  // namespace appreg::store

@@ -38,8 +38,8 @@ SqlSource source() {
     return s;
 }
 
-SqlCondition condition(const domain::ListQuery& query, const UserScope& scope) {
-    SqlCondition cond = listCondition(query, source());
+SqlCondition condition(Backend backend, const domain::ListQuery& query, const UserScope& scope) {
+    SqlCondition cond = listCondition(backend, query, source());
     if (scope.organizations) {
         std::vector<Poco::Dynamic::Var> binds{Poco::Dynamic::Var(scope.self)};
         for (auto id : *scope.organizations) binds.emplace_back(id);
@@ -107,12 +107,12 @@ void UserStore::remove(std::int64_t id) {
 }
 
 std::int64_t UserStore::count(const domain::ListQuery& query, const UserScope& scope) {
-    return countRows(_connection, source(), query, condition(query, scope));
+    return countRows(_connection, source(), query, condition(_connection.backend(), query, scope));
 }
 
 std::vector<domain::User> UserStore::page(const domain::ListQuery& query, std::int64_t offset, int limit,
                                           const UserScope& scope) {
-    return selectPage<domain::User>(_connection, kColumns, source(), condition(query, scope), query, offset,
+    return selectPage<domain::User>(_connection, kColumns, source(), condition(_connection.backend(), query, scope), query, offset,
                                     limit, readRow);
 }
 
@@ -137,7 +137,7 @@ domain::OrganizationRoles UserStore::roles(std::int64_t userId) {
 
 void UserStore::grant(std::int64_t organizationId, std::int64_t userId, const std::string& role) {
     Query grant(_connection,
-                "INSERT OR IGNORE INTO organization_roles (organization_id, user_id, role) VALUES (?, ?, ?)");
+                "INSERT INTO organization_roles (organization_id, user_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
     grant.bind(organizationId).bind(userId).bind(role).run();
 }
 

@@ -1,9 +1,10 @@
 #include "ApiSteps.h"
 
+#include "DatabaseRows.h"
+
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
 
-#include <sqlite3.h>
 
 #include <cstdio>
 #include <memory>
@@ -108,24 +109,9 @@ std::string ApiSteps::encode(const std::string& value) {
 }
 
 std::string ApiSteps::queryText(const std::string& databasePath, const std::string& sql) {
-    sqlite3* raw = nullptr;
-    const int openRc = sqlite3_open_v2(databasePath.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
-    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
-    if (openRc != SQLITE_OK) {
-        throw std::runtime_error("cannot open " + databasePath + ": " +
-                                 (raw ? sqlite3_errmsg(raw) : "out of memory"));
-    }
-    sqlite3_busy_timeout(db.get(), 5000);
-    sqlite3_stmt* rawStatement = nullptr;
-    if (sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &rawStatement, nullptr) != SQLITE_OK) {
-        throw std::runtime_error("cannot prepare \"" + sql + "\": " + sqlite3_errmsg(db.get()));
-    }
-    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(rawStatement, &sqlite3_finalize);
-    if (sqlite3_step(statement.get()) != SQLITE_ROW) {
-        throw std::runtime_error("\"" + sql + "\" returned no row: " + sqlite3_errmsg(db.get()));
-    }
-    const unsigned char* text = sqlite3_column_text(statement.get(), 0);
-    return text ? std::string(reinterpret_cast<const char*>(text)) : std::string();
+    const auto values = DatabaseRows(databasePath).column(sql);
+    if (values.empty()) throw std::runtime_error("\"" + sql + "\" returned no row");
+    return values.front() == "<null>" ? std::string() : values.front();
 }
 
 std::string ApiSteps::sha256Hex(const std::string& data) {

@@ -14,6 +14,16 @@ long long DatabaseFile::count(const std::string& table) const {
 }
 
 std::string DatabaseFile::rawBytes() const {
+    if (DatabaseRows::isPostgres(path_)) {
+        // What a dump shows: every row of every table as text.
+        std::string all;
+        DatabaseRows rows(path_);
+        for (const auto& table :
+             rows.column("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")) {
+            for (const auto& row : rows.column("SELECT t::text FROM " + table + " t")) all += row + "\n";
+        }
+        return all;
+    }
     return TempDir::readFile(path_) + TempDir::readFile(path_ + "-wal") +
            TempDir::readFile(path_ + "-journal");
 }

@@ -41,7 +41,8 @@ WorkerProcess::WorkerProcess(const TempDir& dir, int threads, Superuser superuse
     : dir_(dir),
       threads_(threads),
       superuserPending_(superuser == Superuser::kCreate),
-      databasePath_(dir.file("appreg.db")),
+      database_(dir.file("appreg.db")),
+      databasePath_(database_.location()),
       socketPath_(dir.file("appreg.sock")),
       logPath_(dir.file("worker.log")) {}
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ChildProcess.h"
+#include "ScratchDatabase.h"
 #include "TempDir.h"
 
 #include <chrono>
@@ -9,8 +10,9 @@
 
 namespace appreg::test {
 
-/// The real appreg-fcgi binary (APPREG_FCGI_BINARY) as a child process, on a database, socket and log file in
-/// a test's temporary directory:
+/// The real appreg-fcgi binary (APPREG_FCGI_BINARY) as a child process, on a database (ScratchDatabase: a
+/// SQLite file in the test's temporary directory, or a fresh PostgreSQL database), socket and log file in a
+/// test's temporary directory:
 ///   appreg-fcgi --db <dir>/appreg.db --listen unix:<dir>/appreg.sock --threads N
 ///               [--config TestSuperuser::configFile(dir), unless the extra args hold a --config] [extra
 ///               args]
@@ -92,6 +94,7 @@ public:
     bool running();
     pid_t pid() const { return process_.pid(); }
 
+    /// What --db says: the SQLite path or the PostgreSQL URL (see ScratchDatabase).
     const std::string& databasePath() const { return databasePath_; }
     const std::string& socketPath() const { return socketPath_; }
     const std::string& logPath() const { return logPath_; }
@@ -114,6 +117,7 @@ private:
     const TempDir& dir_;
     int threads_;
     bool superuserPending_;
+    ScratchDatabase database_;
     std::string databasePath_;
     std::string socketPath_;
     std::string logPath_;

@@ -10,7 +10,9 @@
 namespace appreg::store {
 
 /// The database state a connection last saw: SQLite's `PRAGMA data_version` (changes when another connection
-/// commits) with this connection's own change count. Equal versions mean nothing was written in between.
+/// commits) with this connection's own change count; on PostgreSQL the `data_version` row, which triggers
+/// increment on every change of a table the API shows, whoever makes it, with 0. Equal versions mean nothing
+/// was written in between.
 using DataVersion = std::pair<std::int64_t, std::int64_t>;
 
 /// Counts of filtered lists on one connection, each valid for the DataVersion it was counted at.

@@ -9,15 +9,26 @@
 #include <Poco/Data/Session.h>
 
 #include "appreg/store/CountCache.h"
+#include "appreg/store/Dialect.h"
 #include "appreg/store/Query.h"
 
 namespace appreg::store {
 
 /// How the worker opens its database.
 struct DatabaseOptions {
-    std::string path = "appreg.db";    ///< SQLite file, created if missing
-    std::string synchronous = "FULL";  ///< OFF | NORMAL | FULL | EXTRA
-    int busyTimeoutMs = 5000;          ///< how long a write waits for another process's lock
+    /// A SQLite file (created if missing), "sqlite:PATH", or a postgresql:// URL: see parseDatabaseLocation.
+    std::string path = "appreg.db";
+    std::string synchronous = "FULL";  ///< SQLite: OFF | NORMAL | FULL | EXTRA
+    /// How long a write waits for another process's lock (SQLite's busy timeout; PostgreSQL's lock_timeout
+    /// for the writers' lock, see dialect::writeLock).
+    int busyTimeoutMs = 5000;
+    int statementTimeoutMs = 30000;  ///< PostgreSQL: statement_timeout of every statement
+    int connectTimeoutS = 5;         ///< PostgreSQL: connect_timeout, unless the URL sets one
+    std::string passwordFile;        ///< PostgreSQL: a file whose first line is the password
+
+    Backend backend() const { return parseDatabaseLocation(path).backend; }
+    /// `path` without a password, for logs and messages.
+    std::string describe() const { return redactDatabaseLocation(path); }
 };
 
 /// The database cannot serve the request now (locked beyond the busy timeout, read-only, full, I/O error).
@@ -44,14 +55,27 @@ template <typename F>
 auto translateErrors(F&& fn) -> decltype(fn());
 [[noreturn]] void rethrowTranslated();
 
-/// One connection: one Poco::Data session with the worker's pragmas (WAL, foreign keys, busy timeout,
-/// synchronous). Used by one thread at a time; each worker thread owns one.
+class PgStatements;
+
+/// One connection: one Poco::Data session. On SQLite with the worker's pragmas (WAL, foreign keys, busy
+/// timeout, synchronous); on PostgreSQL with its timeouts, and connected again after the server was lost.
+/// Used by one thread at a time; each worker thread owns one.
 class Connection {
 public:
     Connection(const DatabaseOptions& options, std::mutex& writeMutex);
+    ~Connection();
+    Backend backend() const { return _backend; }
     Poco::Data::Session& session() { return _session; }
-    /// The statements this connection has prepared, for Query.
+    /// SQLite: the statements this connection has prepared, for Query.
     StatementCache& statements() { return *_statements; }
+    /// PostgreSQL: the connection's prepared statements, for Query. A connection found lost outside any
+    /// transaction is opened again first; throws DatabaseUnavailable if that fails, or if it was lost inside a
+    /// transaction (whose statements must not go on in another session).
+    PgStatements& postgres();
+    /// Runs `sql`, one or more ';'-separated statements without placeholders (the migrations).
+    void executeScript(const std::string& sql);
+    /// Marks a transaction as open or ended (ReadTransaction, WriteTransaction).
+    void setInTransaction(bool open) { _inTransaction = open; }
     /// The filtered-list counts this connection has made (see countRows).
     CountCache& counts() { return _counts; }
     /// What this connection sees of the database now; see DataVersion.
@@ -59,10 +83,16 @@ public:
     std::mutex& writeMutex() { return _writeMutex; }
 
 private:
+    Backend _backend;
+    DatabaseOptions _options;
     Poco::Data::Session _session;
-    std::unique_ptr<StatementCache> _statements;  ///< finalized before the session closes
+    std::unique_ptr<StatementCache> _statements;  ///< SQLite; finalized before the session closes
+    std::unique_ptr<PgStatements> _postgres;      ///< PostgreSQL
     CountCache _counts;
     std::mutex& _writeMutex;
+    bool _inTransaction = false;
+
+    void configurePostgres();
 };
 
 class GroupCommitter;
@@ -96,9 +126,10 @@ private:
     std::unique_ptr<GroupCommitter> _committer;
 };
 
-/// A write transaction: BEGIN IMMEDIATE (so the write lock is taken up front and the busy timeout applies,
-/// platform-notes §1.4), COMMIT on commit(), ROLLBACK if destroyed uncommitted. It also holds the process's
-/// write mutex, so threads of one worker queue on a mutex rather than in SQLite's sleeping busy handler.
+/// A write transaction: BEGIN IMMEDIATE on SQLite (so the write lock is taken up front and the busy timeout
+/// applies, platform-notes §1.4), BEGIN and the writers' lock on PostgreSQL (dialect::writeLock); COMMIT on
+/// commit(), ROLLBACK if destroyed uncommitted. It also holds the process's write mutex, so threads of one
+/// worker queue on a mutex rather than in SQLite's sleeping busy handler.
 class WriteTransaction {
 public:
     explicit WriteTransaction(Connection& connection);
@@ -106,18 +137,21 @@ public:
     WriteTransaction(const WriteTransaction&) = delete;
     WriteTransaction& operator=(const WriteTransaction&) = delete;
 
-    /// Makes the writes durable (per `synchronous`). After it returns, the write may be acknowledged.
+    /// Makes the writes durable (per `synchronous` on SQLite, the server's synchronous_commit on PostgreSQL).
+    /// After it returns, the write may be acknowledged.
     void commit();
 
 private:
     Connection& _connection;
     std::unique_lock<std::mutex> _lock;
     bool _open = false;
+
+    void rollback();
 };
 
-/// A read transaction on one connection (BEGIN … COMMIT): every statement inside it reads the same snapshot,
-/// so a list's count and its page agree, and SQLite sets up the WAL read lock once instead of once per
-/// statement (a sixth of a detail request, issue 7's profile). Ends when destroyed.
+/// A read transaction on one connection (dialect::beginRead … COMMIT): every statement inside it reads the
+/// same snapshot, so a list's count and its page agree, and SQLite sets up the WAL read lock once instead of
+/// once per statement (a sixth of a detail request, issue 7's profile). Ends when destroyed.
 class ReadTransaction {
 public:
     explicit ReadTransaction(Connection& connection);

@@ -41,8 +41,8 @@ struct SqlCondition {
     std::string whereClause() const;
 };
 
-/// The filters and search terms of a validated ListQuery as one condition.
-SqlCondition listCondition(const domain::ListQuery& query, const SqlSource& source);
+/// The filters and search terms of a validated ListQuery as one condition, in `backend`'s SQL.
+SqlCondition listCondition(Backend backend, const domain::ListQuery& query, const SqlSource& source);
 
 /// "ORDER BY ..." for the query's order, with the listed table's id last so pages are stable.
 std::string orderClause(const domain::ListQuery& query, const SqlSource& source);

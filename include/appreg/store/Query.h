@@ -13,6 +13,7 @@
 
 struct sqlite3;
 struct sqlite3_stmt;
+struct pg_result;
 
 namespace appreg::store {
 
@@ -55,12 +56,14 @@ private:
     void evictOne();
 };
 
-/// One execution of an SQL statement on a connection, from its StatementCache: bind the `?` values in order,
-/// then `next()` through the rows or `run()` a write. The statement is reset when the Query ends, so no read
-/// stays open.
+/// One execution of an SQL statement on a connection: bind the `?` values in order, then `next()` through the
+/// rows or `run()` a write. On SQLite the statement comes from the connection's StatementCache and is reset
+/// when the Query ends, so no read stays open. On PostgreSQL it is prepared once per connection (PgStatements)
+/// and runs at the first `next()`, `run()` or `insertedId()`, all rows coming back at once.
 ///
 /// Errors are thrown as the store's own types: ConstraintViolation for a refused write, DatabaseUnavailable
-/// for a lock held too long, a read-only, full or failing disk; std::runtime_error for anything else.
+/// for a lock held too long, a read-only, full or failing disk, a lost database server; std::runtime_error
+/// for anything else.
 class Query {
 public:
     Query(Connection& connection, const std::string& sql);
@@ -86,9 +89,9 @@ public:
     bool next();
     /// Steps until the statement is done (a write, or a read whose rows are not wanted).
     void run();
-    /// Runs a one-row `INSERT` and returns the row's id (its rowid). Not `RETURNING id`: SQLite collects
-    /// returned rows in an ephemeral table that it opens and frees on every execution, a measured 10 % of a
-    /// create (bench/README.md).
+    /// Runs a one-row `INSERT` and returns the row's id. On SQLite its rowid, not `RETURNING id`: SQLite
+    /// collects returned rows in an ephemeral table that it opens and frees on every execution, a measured
+    /// 10 % of a create (bench/README.md). On PostgreSQL the statement runs with `RETURNING id` added.
     std::int64_t insertedId();
 
     bool isNull(int column) const;
@@ -98,12 +101,23 @@ public:
     std::optional<std::string> optionalText(int column) const;
 
 private:
-    StatementCache& _cache;
-    sqlite3_stmt* _statement;
+    Connection& _connection;
+    // SQLite
+    StatementCache* _cache = nullptr;
+    sqlite3_stmt* _statement = nullptr;
     int _bound = 0;
     bool _done = false;
+    // PostgreSQL: the SQL, its bound values as text (nullopt for NULL), then the result and the current row.
+    std::string _sql;
+    std::vector<std::optional<std::string>> _values;
+    pg_result* _result = nullptr;
+    int _row = -1;
 
     [[noreturn]] void fail(int rc) const;
+    bool isPostgres() const { return _cache == nullptr; }
+    Query& bindText(std::string value);
+    /// PostgreSQL: runs the statement (with `suffix` appended to its SQL) unless it has run.
+    void execute(const char* suffix = "");
 };
 
 /// Throws `rc` (a failed SQLite result code on `db`) as the store's error types. See Query.
