@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <Poco/Data/DataException.h>
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/PostgreSQL/PostgreSQLException.h>
 #include <Poco/Data/PostgreSQL/SessionImpl.h>
@@ -48,6 +49,8 @@ void rethrowTranslated() {
     } catch (const Poco::Data::SQLite::TransactionException& e) {
         // Poco raises this for a failed BEGIN/COMMIT, which in practice is a lock held too long.
         throw DatabaseUnavailable("transaction failed: " + e.displayText());
+    } catch (const Poco::Data::ConnectionFailedException& e) {
+        throw DatabaseUnavailable("cannot connect to the database: " + e.displayText());
     } catch (const Poco::Data::PostgreSQL::PostgreSQLException& e) {
         // Poco's PostgreSQL connector is only used to connect: its failures are a server that cannot be
         // reached or refuses this client.
@@ -106,12 +109,17 @@ void Connection::configurePostgres() {
 }
 
 PgStatements& Connection::postgres() {
-    if (PQstatus(_postgres->conn()) == CONNECTION_OK) return *_postgres;
+    pg_conn* conn = _postgres->conn();
+    if (PQstatus(conn) == CONNECTION_OK) return *_postgres;
     if (_inTransaction) throw DatabaseUnavailable("lost the connection to PostgreSQL inside a transaction");
-    translateErrors([&] { _session.reconnect(); });
-    _postgres->forget(postgresHandle(_session));
-    if (PQstatus(_postgres->conn()) != CONNECTION_OK)
-        throw DatabaseUnavailable("cannot connect to PostgreSQL again");
+    // PQreset reconnects the same PGconn with the same parameters, so the Poco session that owns it stays
+    // valid. (Poco's own reconnect() does not free a connection that has failed: it would leak one per
+    // outage and thread.)
+    PQreset(conn);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        throw DatabaseUnavailable("cannot connect to PostgreSQL again: " + postgresMessage(PQerrorMessage(conn)));
+    }
+    _postgres->forget(conn);
     configurePostgres();
     return *_postgres;
 }

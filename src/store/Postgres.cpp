@@ -24,11 +24,23 @@ bool startsWith(const char* s, const char* prefix) { return s && std::strncmp(s,
 
 }  // namespace
 
+std::string postgresMessage(const char* message) {
+    std::string out;
+    for (const char* c = message ? message : ""; *c; ++c) {
+        if (*c == '\n' || *c == '\t' || *c == '\r') {
+            if (!out.empty() && out.back() != ' ') out += ' ';
+        } else {
+            out += *c;
+        }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
 void throwPostgresError(pg_conn* conn, const pg_result* result, const std::string& context) {
     const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-    std::string message = result ? PQresultErrorMessage(result) : "";
-    if (message.empty() && conn) message = PQerrorMessage(conn);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    std::string message = postgresMessage(result ? PQresultErrorMessage(result) : "");
+    if (message.empty() && conn) message = postgresMessage(PQerrorMessage(conn));
     const std::string what = context + ": " + message;
     if (startsWith(state, "23505")) throw ConstraintViolation(ConstraintViolation::Kind::Unique, what);
     if (startsWith(state, "23503")) throw ConstraintViolation(ConstraintViolation::Kind::ForeignKey, what);

@@ -170,16 +170,27 @@ Query& Query::bindAll(const std::vector<Poco::Dynamic::Var>& values) {
 
 void Query::execute(const char* suffix) {
     if (_result) return;
-    PgStatements& statements = _connection.postgres();
-    const std::string& name = *suffix ? statements.prepare(_sql + suffix) : statements.prepare(_sql);
     std::vector<const char*> values;
     values.reserve(_values.size());
     for (const auto& v : _values) values.push_back(v ? v->c_str() : nullptr);
-    _result = PQexecPrepared(statements.conn(), name.c_str(), static_cast<int>(values.size()), values.data(),
-                             nullptr, nullptr, 0);
-    const ExecStatusType status = PQresultStatus(_result);
-    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-        throwPostgresError(statements.conn(), _result, "running \"" + _sql + "\"");
+    // A connection the server dropped (a restart, a failover) is only found out by the next statement. That
+    // statement runs once more on a new connection if it cannot have changed anything: a read, or the BEGIN
+    // of a transaction, outside any transaction. Everything else fails with DatabaseUnavailable (503).
+    const bool retryable = !_connection.inTransaction() && (_sql.rfind("SELECT", 0) == 0 || _sql.rfind("BEGIN", 0) == 0);
+    for (int attempt = 0;; ++attempt) {
+        PgStatements& statements = _connection.postgres();
+        try {
+            const std::string& name = *suffix ? statements.prepare(_sql + suffix) : statements.prepare(_sql);
+            _result = PQexecPrepared(statements.conn(), name.c_str(), static_cast<int>(values.size()),
+                                     values.data(), nullptr, nullptr, 0);
+            const ExecStatusType status = PQresultStatus(_result);
+            if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) return;
+            throwPostgresError(statements.conn(), _result, "running \"" + _sql + "\"");
+        } catch (const DatabaseUnavailable&) {
+            if (attempt > 0 || !retryable || PQstatus(statements.conn()) == CONNECTION_OK) throw;
+            PQclear(_result);
+            _result = nullptr;
+        }
     }
 }
 

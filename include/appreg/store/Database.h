@@ -76,6 +76,7 @@ public:
     void executeScript(const std::string& sql);
     /// Marks a transaction as open or ended (ReadTransaction, WriteTransaction).
     void setInTransaction(bool open) { _inTransaction = open; }
+    bool inTransaction() const { return _inTransaction; }
     /// The filtered-list counts this connection has made (see countRows).
     CountCache& counts() { return _counts; }
     /// What this connection sees of the database now; see DataVersion.

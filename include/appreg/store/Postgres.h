@@ -42,6 +42,10 @@ private:
 /// for anything else (a bug in the SQL). `result` may be null (the command could not even be sent).
 [[noreturn]] void throwPostgresError(pg_conn* conn, const pg_result* result, const std::string& context);
 
+/// libpq's `message` on one line (its messages end in a newline and may span several, with tab-indented
+/// hints), for the worker's one-line-per-entry log.
+std::string postgresMessage(const char* message);
+
 /// The connection string Poco's PostgreSQL connector takes ("key=value ..."), from the URL of
 /// `options.path` (any form libpq accepts), the password file if one is configured, and the worker's
 /// connect timeout unless the URL sets one. Throws std::invalid_argument for a URL libpq rejects, or a value
