@@ -18,8 +18,8 @@
 # (`cmake --install build --prefix /usr` on a tree configured for /usr/local would still put the
 # configuration in /usr/local/etc: GNUInstallDirs fixes absolute paths when configuring.)
 #
-# The .deb: Depends from dpkg-shlibdeps (libpoco*80, libfcgi0ldbl, libstdc++6, libc6, ...) plus adduser and
-# libsqlite3-0 (>= 3.35.0); every file in /etc/appreg is a conffile; postinst creates the system user and group "appreg" and
+# The .deb: Depends from dpkg-shlibdeps (libpoco*80, libfcgi0ldbl, libsqlite3-0, libpq5, libstdc++6, libc6, ...)
+# plus adduser; every file in /etc/appreg is a conffile; postinst creates the system user and group "appreg" and
 # /var/lib/appreg; postrm purge removes them (and the database). scripts/test-deb.sh builds, installs,
 # exercises and purges it.
 

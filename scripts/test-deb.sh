@@ -91,7 +91,7 @@ depends=$(dpkg-deb -f "$deb" Depends)
 say "Depends: $depends"
 depends_names=$(tr ',' '\n' <<<"$depends" | awk '{ print $1 }')
 for dependency in libpocofoundation80 libpocoutil80 libpocojson80 libpocodata80 libpocodatasqlite80 \
-    libfcgi0ldbl libsqlite3-0 libstdc++6 libc6 adduser; do
+    libpocodatapostgresql80 libpq5 libfcgi0ldbl libsqlite3-0 libstdc++6 libc6 adduser; do
     check "Depends names $dependency" grep -Fxq "$dependency" <<<"$depends_names"
 done
 # From dpkg-shlibdeps alone: the newest SQLite symbol the worker calls (sqlite3_total_changes64, 3.37).
