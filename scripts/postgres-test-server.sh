@@ -11,7 +11,8 @@
 # DIR defaults to /tmp/appreg-postgres (under /tmp because the postgres user must be able to reach it). It listens on the unix socket directory DIR and on
 # $APPREG_PG_LISTEN (default 127.0.0.1) port $APPREG_PG_PORT (default 55432); clients from $APPREG_PG_TRUST
 # (a CIDR, default 127.0.0.1/32; the multi-host test adds its namespaces' network) are trusted without a
-# password. It is for tests only: trust authentication must never face a real network.
+# password, except the role appreg_password, which must give one (scram-sha-256). It is for tests only: trust
+# authentication must never face a real network.
 #
 # PostgreSQL refuses to run as root, so when run as root the data directory belongs to the `postgres` user
 # that Debian's package creates. Durability settings are PostgreSQL's defaults (fsync on).
@@ -52,6 +53,18 @@ start() {
             echo "logging_collector = off"
         } | as_owner tee -a "$data/postgresql.conf" >/dev/null
         echo "host all all $trust trust" | as_owner tee -a "$data/pg_hba.conf" >/dev/null
+    fi
+    # One role is the exception to trust: appreg_password must give its password (the tests of
+    # db.password_file and PGPASSWORD). First match wins in pg_hba.conf, so it goes on top.
+    if ! grep -q appreg_password "$data/pg_hba.conf"; then
+        { echo "host all appreg_password all scram-sha-256"; echo "local all appreg_password scram-sha-256";
+            cat "$data/pg_hba.conf"; } >"$dir/pg_hba.new"
+        [ "$(id -u)" -ne 0 ] || chown postgres: "$dir/pg_hba.new"
+        as_owner cp "$dir/pg_hba.new" "$data/pg_hba.conf"
+        rm -f "$dir/pg_hba.new"
+        if as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+            as_owner "$bin/pg_ctl" -D "$data" reload >/dev/null
+        fi
     fi
     if ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
         as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start >/dev/null
