@@ -30,6 +30,7 @@
 #include "appreg/http/Json.h"
 #include "appreg/store/ActivityStreamStore.h"
 #include "appreg/store/Database.h"
+#include "appreg/store/DatabaseCopy.h"
 #include "appreg/store/GroupCommitter.h"
 #include "appreg/store/UserStore.h"
 
@@ -134,6 +135,14 @@ void AppregApplication::defineOptions(Poco::Util::OptionSet& options) {
                           .required(false)
                           .repeatable(false)
                           .argument("NAME"));
+    options.addOption(Option("from", "", "copy-database only: the SQLite database to copy (must exist)")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("SQLITE_PATH"));
+    options.addOption(
+        Option("check-only", "", "copy-database only: copy nothing, compare the --db database with --from")
+            .required(false)
+            .repeatable(false));
 }
 
 void AppregApplication::handleOption(const std::string& name, const std::string& value) {
@@ -152,6 +161,10 @@ void AppregApplication::handleOption(const std::string& name, const std::string&
         config().setString("threads", value);
     } else if (name == "username") {
         _username = value;
+    } else if (name == "from") {
+        _from = value;
+    } else if (name == "check-only") {
+        _checkOnly = true;
     }
 }
 
@@ -161,11 +174,18 @@ void AppregApplication::displayHelp() const {
     help.setUsage(
         "[--config FILE] [--db PATH] [--listen unix:PATH | HOST:PORT] [--threads N] [--help]\n"
         "       appreg-fcgi create-superuser [--config FILE] [--db PATH] --username NAME   (password on "
-        "stdin)");
+        "stdin)\n"
+        "       appreg-fcgi copy-database --from SQLITE_PATH [--config FILE] [--db POSTGRES_URL] "
+        "[--check-only]");
     help.setHeader(
         "The AWX-compatible OAuth2 application registry (/api/v2/applications/) as a FastCGI worker. "
         "Run it behind lighttpd, Apache or nginx; it never opens a network socket unless told to.");
-    help.setFooter("Every setting and its default: conf/appreg.properties. Flags override the config file.");
+    help.setFooter(
+        "copy-database copies every table of the SQLite database --from into the empty PostgreSQL "
+        "database of --db in one transaction, then compares the two table by table (--check-only: only "
+        "compares). Stop the workers of the SQLite file first: what they write after the copy began is not "
+        "copied.\n"
+        "Every setting and its default: conf/appreg.properties. Flags override the config file.");
     help.format(std::cout);
 }
 
@@ -175,12 +195,17 @@ int AppregApplication::main(const std::vector<std::string>& args) {
         return EXIT_OK;
     }
     const bool createSuperuser = !args.empty() && args.front() == "create-superuser";
-    if (args.size() > (createSuperuser ? 1u : 0u)) {
+    const bool copyDatabase = !args.empty() && args.front() == "copy-database";
+    if (args.size() > (createSuperuser || copyDatabase ? 1u : 0u)) {
         std::cerr << "appreg-fcgi: unexpected argument: " << args.back() << " (see --help)\n";
         return EXIT_USAGE;
     }
     if (!createSuperuser && !_username.empty()) {
         std::cerr << "appreg-fcgi: --username is for create-superuser (see --help)\n";
+        return EXIT_USAGE;
+    }
+    if (!copyDatabase && (!_from.empty() || _checkOnly)) {
+        std::cerr << "appreg-fcgi: --from and --check-only are for copy-database (see --help)\n";
         return EXIT_USAGE;
     }
     Config cfg;
@@ -191,6 +216,7 @@ int AppregApplication::main(const std::vector<std::string>& args) {
         return EXIT_CONFIG;
     }
     if (createSuperuser) return runCreateSuperuser(cfg);
+    if (copyDatabase) return runCopyDatabase(cfg);
     LogChannels logChannels;
     try {
         logChannels = setUpLogging(cfg.logFile);
@@ -353,6 +379,64 @@ int AppregApplication::runCreateSuperuser(const Config& cfg) {
         return EXIT_CANTCREAT;
     } catch (const std::exception& e) {
         std::cerr << "appreg-fcgi: cannot create the user in " << cfg.db.describe() << ": " << e.what() << "\n";
+        return EXIT_CANTCREAT;
+    }
+}
+
+int AppregApplication::runCopyDatabase(const Config& cfg) {
+    if (_from.empty()) {
+        std::cerr << "appreg-fcgi: copy-database needs --from SQLITE_PATH\n";
+        return EXIT_USAGE;
+    }
+    store::DatabaseOptions source = cfg.db;  // the same timeouts; the SQLite settings apply to the source
+    source.path = _from;
+    const std::string from = source.describe();
+    const std::string to = cfg.db.describe();  // never the password
+    bool committed = false;
+    try {
+        store::DatabaseCopy copy(source, cfg.db);
+        if (!_checkOnly) {
+            std::cout << "copying " << from << " into " << to << "\n" << std::flush;
+            copy.copy([](const std::string& table, std::int64_t rows) {
+                std::cout << "copied " << table << " (" << rows << (rows == 1 ? " row" : " rows") << ")\n"
+                          << std::flush;
+            });
+            committed = true;
+            std::cout << "committed; comparing the copy with its source\n" << std::flush;
+        }
+        const store::CopyComparison comparison = copy.compare();
+        for (const store::TableComparison& table : comparison.tables) std::cout << table.describe() << "\n";
+        if (!comparison.matches()) {
+            std::cerr << "appreg-fcgi: " << to << " does not match " << from << " (see the MISMATCH lines)\n";
+            return EXIT_DATAERR;
+        }
+        std::cout << to << " matches " << from << "\n";
+        return EXIT_OK;
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "appreg-fcgi: copy-database: " << e.what() << "\n";
+        return EXIT_USAGE;
+    } catch (const store::CopyRefused& e) {
+        std::cerr << "appreg-fcgi: copy-database: " << e.what() << "\n";
+        switch (e.reason()) {
+            case store::CopyRefused::Reason::NoSource:
+                return EXIT_NOINPUT;
+            case store::CopyRefused::Reason::TargetNotEmpty:
+                return 1;  // as create-superuser's refusal: nothing was changed
+            case store::CopyRefused::Reason::SchemasDiffer:
+                return EXIT_DATAERR;
+        }
+        return EXIT_SOFTWARE;
+    } catch (const store::ConstraintViolation& e) {
+        std::cerr << "appreg-fcgi: copy-database: PostgreSQL refused a row of " << from << ": " << e.what()
+                  << "; the copy was rolled back\n";
+        return EXIT_DATAERR;
+    } catch (const Poco::Exception& e) {
+        std::cerr << "appreg-fcgi: copy-database: " << (committed ? "cannot compare " : "cannot copy ")
+                  << from << (committed ? " with " : " into ") << to << ": " << e.displayText() << "\n";
+        return EXIT_CANTCREAT;
+    } catch (const std::exception& e) {
+        std::cerr << "appreg-fcgi: copy-database: " << (committed ? "cannot compare " : "cannot copy ")
+                  << from << (committed ? " with " : " into ") << to << ": " << e.what() << "\n";
         return EXIT_CANTCREAT;
     }
 }

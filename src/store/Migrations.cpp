@@ -159,7 +159,11 @@ const std::vector<Migration>& postgresMigrations() {
     //  - ids as SQLite's AUTOINCREMENT gives them: the highest id ever used + 1, kept in id_sequences by a
     //    trigger inside the inserting transaction, so a rolled-back insert gives its id back (a PostgreSQL
     //    sequence would leave a gap) and rows copied with their ids move the counter past them.
-    //  - SQLite's trigger bodies as PL/pgSQL functions.
+    //  - SQLite's trigger bodies as PL/pgSQL functions. Those that keep a count or a change counter run once
+    //    per statement (the count from its transition table), not per row: PostgreSQL cannot prune the
+    //    versions of a row its own open transaction keeps updating, so per-row updates of one counter row
+    //    make a large delete (an organization with many applications) quadratic. Only the id trigger is per
+    //    row, and inserts come one row at a time (copy-database replaces it for its batches).
     //  - data_version stands in for SQLite's PRAGMA data_version (see DataVersion): every statement that
     //    changes a table the API shows increments it, in its own transaction, whoever runs it (a worker on
     //    any host, psql, the copy command), so no cache outlives a change.
@@ -270,20 +274,29 @@ INSERT INTO row_counts (table_name, n) VALUES
     ('applications', 0), ('organizations', 0), ('tokens', 0), ('activity_stream', 0), ('users', 0);
 CREATE FUNCTION appreg_count_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE row_counts SET n = n + CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END
+    UPDATE row_counts
+        SET n = n + (CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END) * (SELECT count(*) FROM changed_rows)
         WHERE table_name = TG_TABLE_NAME;
     RETURN NULL;
 END $$;
-CREATE TRIGGER applications_counted AFTER INSERT OR DELETE ON applications
-    FOR EACH ROW EXECUTE FUNCTION appreg_count_rows();
-CREATE TRIGGER organizations_counted AFTER INSERT OR DELETE ON organizations
-    FOR EACH ROW EXECUTE FUNCTION appreg_count_rows();
-CREATE TRIGGER tokens_counted AFTER INSERT OR DELETE ON tokens
-    FOR EACH ROW EXECUTE FUNCTION appreg_count_rows();
+CREATE TRIGGER applications_counted AFTER INSERT ON applications
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION appreg_count_rows();
+CREATE TRIGGER applications_uncounted AFTER DELETE ON applications
+    REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION appreg_count_rows();
+CREATE TRIGGER organizations_counted AFTER INSERT ON organizations
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION appreg_count_rows();
+CREATE TRIGGER organizations_uncounted AFTER DELETE ON organizations
+    REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION appreg_count_rows();
+CREATE TRIGGER tokens_counted AFTER INSERT ON tokens
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION appreg_count_rows();
+CREATE TRIGGER tokens_uncounted AFTER DELETE ON tokens
+    REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION appreg_count_rows();
 CREATE TRIGGER activity_stream_counted AFTER INSERT ON activity_stream
-    FOR EACH ROW EXECUTE FUNCTION appreg_count_rows();
-CREATE TRIGGER users_counted AFTER INSERT OR DELETE ON users
-    FOR EACH ROW EXECUTE FUNCTION appreg_count_rows();
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION appreg_count_rows();
+CREATE TRIGGER users_counted AFTER INSERT ON users
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION appreg_count_rows();
+CREATE TRIGGER users_uncounted AFTER DELETE ON users
+    REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION appreg_count_rows();
 
 CREATE TABLE credential_changes (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -296,11 +309,11 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER users_changed AFTER UPDATE OR DELETE ON users
-    FOR EACH ROW EXECUTE FUNCTION appreg_credentials_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION appreg_credentials_changed();
 CREATE TRIGGER roles_changed AFTER INSERT OR UPDATE OR DELETE ON organization_roles
-    FOR EACH ROW EXECUTE FUNCTION appreg_credentials_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION appreg_credentials_changed();
 CREATE TRIGGER tokens_changed AFTER UPDATE OR DELETE ON tokens
-    FOR EACH ROW EXECUTE FUNCTION appreg_credentials_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION appreg_credentials_changed();
 
 CREATE TABLE data_version (
     id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -37,9 +37,9 @@ void ScratchDatabase::runOnServer(const std::string& sql) {
     }
 }
 
-ScratchDatabase::ScratchDatabase(const std::string& sqlitePath) : location_(sqlitePath) {
+ScratchDatabase::ScratchDatabase(const std::string& sqlitePath, Engine engine) : location_(sqlitePath) {
     const std::string server = postgresServer();
-    if (server.empty()) return;
+    if (server.empty() || engine == Engine::kSQLite) return;
     static std::atomic<int> serial{0};
     name_ = "appreg_test_" + std::to_string(getpid()) + "_" + std::to_string(++serial);
     runOnServer("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");

@@ -37,11 +37,12 @@ bool acceptsConnections(const std::string& socketPath) {
 
 }  // namespace
 
-WorkerProcess::WorkerProcess(const TempDir& dir, int threads, Superuser superuser)
+WorkerProcess::WorkerProcess(const TempDir& dir, int threads, Superuser superuser,
+                             ScratchDatabase::Engine engine)
     : dir_(dir),
       threads_(threads),
       superuserPending_(superuser == Superuser::kCreate),
-      database_(dir.file("appreg.db")),
+      database_(dir.file("appreg.db"), engine),
       databasePath_(database_.location()),
       socketPath_(dir.file("appreg.sock")),
       logPath_(dir.file("worker.log")) {}

@@ -48,8 +48,10 @@ public:
                   ///< otherwise create, change or fail on first
     };
 
-    /// Nothing runs until start().
-    explicit WorkerProcess(const TempDir& dir, int threads = 2, Superuser superuser = Superuser::kCreate);
+    /// Nothing runs until start(). `engine`: see ScratchDatabase (kSQLite: the SQLite file even when the
+    /// suites run on PostgreSQL).
+    explicit WorkerProcess(const TempDir& dir, int threads = 2, Superuser superuser = Superuser::kCreate,
+                           ScratchDatabase::Engine engine = ScratchDatabase::Engine::kFromEnvironment);
     ~WorkerProcess();
 
     WorkerProcess(const WorkerProcess&) = delete;
