@@ -5,7 +5,8 @@
 #
 #  1. installs the Debian packages (scripts/install-deps.sh --test)
 #  2. builds build/ (RelWithDebInfo, -Werror)
-#  3. builds build-asan/ (-DAPPREG_SANITIZE=ON: ASan + UBSan) and runs the unit and integration suites there
+#  3. builds build-asan/ (-DAPPREG_SANITIZE=ON: ASan + UBSan) and runs the unit and integration suites there,
+#     and postgres_tests (on a PostgreSQL server ctest starts)
 #  3a. builds build-fuzz/ (clang++, -DAPPREG_FUZZ=ON: libFuzzer + ASan + UBSan) and runs both fuzz targets at
 #     once for APPREG_FUZZ_SECONDS (default 60) on the seed corpora in fuzz/ (fuzz/run.sh); any crash,
 #     sanitizer report, leak or undocumented response fails the run
@@ -57,6 +58,11 @@ if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAPPREG_SANITIZE=ON &&
     step "ASan + UBSan: unit and integration suites"
     ctest --test-dir build-asan -R 'unit|integration' -LE postgresql --no-tests=error --output-on-failure \
         -j"$jobs" --timeout "$test_timeout" || failed+=("ASan+UBSan tests")
+    # What only PostgreSQL has (its faults, reconnecting, copy-database: postgres_tests, ~20 s here), so the
+    # PostgreSQL code of the store runs under the sanitizers too. ctest starts the server (fixture).
+    step "ASan + UBSan: postgres_tests on PostgreSQL"
+    ctest --test-dir build-asan -R '^postgresql$' --no-tests=error --output-on-failure \
+        --timeout "$test_timeout" || failed+=("ASan+UBSan PostgreSQL tests")
 else
     failed+=("ASan+UBSan build")
 fi
