@@ -112,9 +112,8 @@ PgStatements& Connection::postgres() {
     pg_conn* conn = _postgres->conn();
     if (PQstatus(conn) == CONNECTION_OK) return *_postgres;
     if (_inTransaction) throw DatabaseUnavailable("lost the connection to PostgreSQL inside a transaction");
-    // PQreset reconnects the same PGconn with the same parameters, so the Poco session that owns it stays
-    // valid. (Poco's own reconnect() does not free a connection that has failed: it would leak one per
-    // outage and thread.)
+    // PQreset reconnects the same PGconn with the same parameters, so the Poco session keeps owning it and
+    // PgStatements keeps pointing at it; Poco's reconnect() would put a new PGconn in the session's handle.
     PQreset(conn);
     if (PQstatus(conn) != CONNECTION_OK) {
         throw DatabaseUnavailable("cannot connect to PostgreSQL again: " + postgresMessage(PQerrorMessage(conn)));
