@@ -12,7 +12,8 @@
 #     sanitizer report, leak or undocumented response fails the run
 #  3b. builds the worker in build-tsan/ (-DAPPREG_TSAN=ON: ThreadSanitizer) and runs the integration suites
 #     that drive its threads hardest (build/'s test runner, APPREG_TEST_WORKER_BINARY); a TSan report from any
-#     worker they start fails the run
+#     worker they start fails the run; ConcurrencyTest, GracefulStopTest and CrashConsistencyTest run once more
+#     with the worker on PostgreSQL
 #  4. builds the Debian package from build/ (configured for the prefix /usr), installs it, runs the installed
 #     worker behind lighttpd, purges it (scripts/test-deb.sh; needs root)
 #  5. runs every suite in build/: unit, integration, e2e (lighttpd), e2e.<server> (the e2e scenarios through
@@ -97,6 +98,20 @@ elif cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAPPREG_TSAN=ON
             TSAN_OPTIONS="log_path=$tsan_reports/report second_deadlock_stack=1 ${TSAN_OPTIONS-}" \
             timeout "$test_timeout" build/tests/integration_tests "$suite" || tsan_ok=
     done
+    # The suites that write hardest once more with the worker on PostgreSQL (its own code: the writers' lock,
+    # reconnecting), on the throwaway server the PostgreSQL suites use.
+    tsan_pg_suites=(ConcurrencyTest GracefulStopTest CrashConsistencyTest)
+    step "TSan on PostgreSQL: ${tsan_pg_suites[*]}"
+    if pg_url=$(bash scripts/postgres-test-server.sh start); then
+        for suite in "${tsan_pg_suites[@]}"; do
+            APPREG_TEST_POSTGRESQL=$pg_url APPREG_TEST_WORKER_BINARY=$PWD/build-tsan/appreg-fcgi \
+                TSAN_OPTIONS="log_path=$tsan_reports/report second_deadlock_stack=1 ${TSAN_OPTIONS-}" \
+                timeout "$test_timeout" build/tests/integration_tests "$suite" || tsan_ok=
+        done
+        bash scripts/postgres-test-server.sh stop || true
+    else
+        tsan_ok=
+    fi
     if compgen -G "$tsan_reports/report.*" >/dev/null; then
         echo "test.sh: ThreadSanitizer reports:" >&2
         cat "$tsan_reports"/report.* >&2
