@@ -44,6 +44,8 @@ foreach(unit appreg.socket appreg.service appreg@.socket appreg@.service)
 endforeach()
 
 install(FILES README.md docs/decisions.md DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+# The drop-in for PostgreSQL on another host (README): an example, not active unless copied to /etc.
+install(FILES systemd/postgresql.conf DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples")
 
 # ---- CPack: the Debian package ------------------------------------------------------------------------
 

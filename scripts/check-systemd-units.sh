@@ -12,6 +12,8 @@
 #  3. The template is the plain unit plus the instance name: after mapping the instance-specific values
 #     back, appreg@.service equals appreg.service and appreg@.socket equals appreg.socket (comments and
 #     Description aside), so hardening added to one cannot be forgotten in the other.
+#  4. systemd/postgresql.conf, the drop-in for PostgreSQL on another host, applied to appreg.service: verify,
+#     security (same bound), and that it is in effect (Internet sockets allowed, no --db in ExecStart).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -95,6 +97,31 @@ for kind in service socket; do
         echo "check-systemd-units: appreg@.$kind matches appreg.$kind"
     fi
 done
+
+# 4. The PostgreSQL drop-in (systemd/postgresql.conf) on appreg.service: still valid, still within the
+#    exposure bound, and in effect: no --db on the command line (db.path from the configuration wins), Internet
+#    sockets and the host's network allowed.
+dropin=$work/appreg.service.d
+mkdir -p "$dropin"
+if [ ! -f "$units/postgresql.conf" ]; then
+    fail "$units/postgresql.conf is missing"
+else
+    sed "s|/usr/bin/appreg-fcgi|$binary|g" "$units/postgresql.conf" >"$dropin/postgresql.conf"
+    out=$(cd "$work" && systemd-analyze verify ./appreg.socket ./appreg.service 2>&1) ||
+        fail "systemd-analyze verify with postgresql.conf exited non-zero"
+    [ -z "$out" ] || { fail "systemd-analyze verify with postgresql.conf printed:"; printf '%s
+' "$out" >&2; }
+    grep -q -- '--db' <(grep '^ExecStart=.' "$dropin/postgresql.conf") && fail "postgresql.conf's ExecStart passes --db"
+    out=$(cd "$work" && systemd-analyze security --offline=yes ./appreg.service 2>&1) || true
+    level=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9][0-9.]*\).*/\1/p' | tail -n 1)
+    if ! printf '%s\n' "$out" | grep -q 'Service may allocate Internet sockets'; then
+        fail "postgresql.conf is not in effect (Internet sockets still forbidden)"
+    elif [ -z "$level" ] || awk -v l="$level" -v m="$max_exposure" 'BEGIN { exit !(l > m) }'; then
+        fail "appreg.service with postgresql.conf: exposure level '$level' is above $max_exposure"
+    else
+        echo "check-systemd-units: appreg.service with postgresql.conf: verify OK, exposure $level (max $max_exposure)"
+    fi
+fi
 
 if [ "$failed" -ne 0 ]; then
     exit 1

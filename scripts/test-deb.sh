@@ -125,6 +125,7 @@ for unit in appreg.socket appreg.service appreg@.socket appreg@.service; do
     check "$unitdir/$unit installed, identical to systemd/$unit" cmp "$unitdir/$unit" "systemd/$unit"
 done
 check "docs in /usr/share/doc/appreg" test -f /usr/share/doc/appreg/README.md -a -f /usr/share/doc/appreg/decisions.md
+check "the PostgreSQL drop-in example in /usr/share/doc/appreg/examples" test -f /usr/share/doc/appreg/examples/postgresql.conf
 check "dpkg knows the conffiles" bash -c "diff <(printf '%s\n' ${conffiles[*]} | sort) \
     <(dpkg-query -W -f='\${Conffiles}\n' appreg | awk 'NF { print \$1 }' | sort)"
 check "installed units pass systemd-analyze verify" systemd-analyze verify "$unitdir/appreg.socket" "$unitdir/appreg.service"
