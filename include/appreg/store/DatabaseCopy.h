@@ -63,10 +63,10 @@ struct CopyComparison {
 /// same ones, so a column added by a later migration is copied without this code knowing it; a table the
 /// source has and this code does not know stops the copy rather than be left behind.
 ///
-/// The target's bookkeeping follows the rows: data_version by its triggers, row_counts, id_sequences and
-/// credential_changes by one update per table in place of the row triggers that keep them (set aside inside
-/// the transaction: one update per inserted row makes a large copy quadratic on PostgreSQL). id_sequences
-/// ends at SQLite's sqlite_sequence, so ids continue exactly where SQLite's would. The copy's database user
+/// The target's bookkeeping follows the rows: data_version, row_counts and credential_changes by their
+/// statement triggers, id_sequences by one update per table in place of the per-row id trigger (set aside
+/// inside the transaction: one update per inserted row makes a large copy quadratic on PostgreSQL).
+/// id_sequences ends at SQLite's sqlite_sequence, so ids continue exactly where SQLite's would. The copy's database user
 /// must own the tables (as the user that migrated them does).
 ///
 /// Errors: CopyRefused (nothing changed), ConstraintViolation for a row PostgreSQL refuses (the copy is
