@@ -370,15 +370,16 @@ int AppregApplication::runCreateSuperuser(const Config& cfg) {
         activity.record("create", "user", user.id, http::json::stringify(api::userChanges(user)),
                         user.created);
         tx.commit();
-        std::cout << "created superuser \"" << user.username << "\" (id " << user.id << ") in " << cfg.db.describe()
-                  << "\n";
+        std::cout << "created superuser \"" << user.username << "\" (id " << user.id << ") in "
+                  << cfg.db.describe() << "\n";
         return EXIT_OK;
     } catch (const Poco::Exception& e) {
         std::cerr << "appreg-fcgi: cannot create the user in " << cfg.db.describe() << ": " << e.displayText()
                   << "\n";
         return EXIT_CANTCREAT;
     } catch (const std::exception& e) {
-        std::cerr << "appreg-fcgi: cannot create the user in " << cfg.db.describe() << ": " << e.what() << "\n";
+        std::cerr << "appreg-fcgi: cannot create the user in " << cfg.db.describe() << ": " << e.what()
+                  << "\n";
         return EXIT_CANTCREAT;
     }
 }

@@ -61,7 +61,8 @@ SqlSource source() {
     return s;
 }
 
-SqlCondition condition(Backend backend, const domain::ListQuery& query, const std::optional<Visibility>& visibility,
+SqlCondition condition(Backend backend, const domain::ListQuery& query,
+                       const std::optional<Visibility>& visibility,
                        const std::optional<ActivityScope>& scope) {
     SqlCondition cond = listCondition(backend, query, source());
     if (visibility) {
@@ -133,14 +134,16 @@ std::optional<ActivityRow> ActivityStreamStore::find(std::int64_t id) {
 std::int64_t ActivityStreamStore::count(const domain::ListQuery& query,
                                         const std::optional<Visibility>& visibility,
                                         const std::optional<ActivityScope>& scope) {
-    return countRows(_connection, source(), query, condition(_connection.backend(), query, visibility, scope));
+    return countRows(_connection, source(), query,
+                     condition(_connection.backend(), query, visibility, scope));
 }
 
 std::vector<ActivityRow> ActivityStreamStore::page(const domain::ListQuery& query, std::int64_t offset,
                                                    int limit, const std::optional<Visibility>& visibility,
                                                    const std::optional<ActivityScope>& scope) {
-    return selectPage<ActivityRow>(_connection, kColumns, source(), condition(_connection.backend(), query, visibility, scope),
-                                   query, offset, limit, readRow);
+    return selectPage<ActivityRow>(_connection, kColumns, source(),
+                                   condition(_connection.backend(), query, visibility, scope), query, offset,
+                                   limit, readRow);
 }
 
 }  // namespace appreg::store

@@ -48,7 +48,8 @@ SqlSource source() {
     return s;
 }
 
-SqlCondition condition(Backend backend, const domain::ListQuery& query, const std::optional<Visibility>& visibility,
+SqlCondition condition(Backend backend, const domain::ListQuery& query,
+                       const std::optional<Visibility>& visibility,
                        std::optional<std::int64_t> organizationId) {
     SqlCondition cond = listCondition(backend, query, source());
     if (organizationId) cond.add("a.organization_id = ?", {Poco::Dynamic::Var(*organizationId)});
@@ -114,15 +115,16 @@ void ApplicationStore::remove(std::int64_t id) {
 std::int64_t ApplicationStore::count(const domain::ListQuery& query,
                                      const std::optional<Visibility>& visibility,
                                      std::optional<std::int64_t> organizationId) {
-    return countRows(_connection, source(), query, condition(_connection.backend(), query, visibility, organizationId));
+    return countRows(_connection, source(), query,
+                     condition(_connection.backend(), query, visibility, organizationId));
 }
 
 std::vector<ApplicationRow> ApplicationStore::page(const domain::ListQuery& query, std::int64_t offset,
                                                    int limit, const std::optional<Visibility>& visibility,
                                                    std::optional<std::int64_t> organizationId) {
     return selectPage<ApplicationRow>(_connection, kColumns, source(),
-                                      condition(_connection.backend(), query, visibility, organizationId), query, offset, limit,
-                                      readRow);
+                                      condition(_connection.backend(), query, visibility, organizationId),
+                                      query, offset, limit, readRow);
 }
 
 }  // namespace appreg::store

@@ -64,7 +64,8 @@ Poco::Data::Session openSession(const DatabaseOptions& options) {
     return translateErrors([&] {
         const DatabaseLocation location = parseDatabaseLocation(options.path);
         if (location.backend == Backend::PostgreSQL) {
-            return Poco::Data::Session(Poco::Data::PostgreSQL::Connector::KEY, postgresConnectionString(options));
+            return Poco::Data::Session(Poco::Data::PostgreSQL::Connector::KEY,
+                                       postgresConnectionString(options));
         }
         // The login timeout is SQLite's busy timeout in seconds (platform-notes §1.4); the PRAGMA in the
         // Connection sets the precise value in milliseconds.
@@ -81,7 +82,10 @@ pg_conn* postgresHandle(Poco::Data::Session& session) {
 }  // namespace
 
 Connection::Connection(const DatabaseOptions& options, std::mutex& writeMutex)
-    : _backend(options.backend()), _options(options), _session(openSession(options)), _writeMutex(writeMutex) {
+    : _backend(options.backend()),
+      _options(options),
+      _session(openSession(options)),
+      _writeMutex(writeMutex) {
     if (_backend == Backend::PostgreSQL) {
         _postgres = std::make_unique<PgStatements>(postgresHandle(_session));
         configurePostgres();
@@ -99,7 +103,8 @@ Connection::~Connection() = default;
 
 void Connection::configurePostgres() {
     // libpq prints the server's notices ("relation ... already exists, skipping") to stderr by default.
-    PQsetNoticeProcessor(_postgres->conn(), [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        _postgres->conn(), [](void*, const char*) {}, nullptr);
     // statement_timeout bounds every statement; lock_timeout bounds the wait for the writers' lock (as the
     // busy timeout does on SQLite); a transaction left idle by a stuck client cannot hold locks for long.
     executeScript("SET statement_timeout = " + std::to_string(_options.statementTimeoutMs) +
@@ -116,7 +121,8 @@ PgStatements& Connection::postgres() {
     // PgStatements keeps pointing at it; Poco's reconnect() would put a new PGconn in the session's handle.
     PQreset(conn);
     if (PQstatus(conn) != CONNECTION_OK) {
-        throw DatabaseUnavailable("cannot connect to PostgreSQL again: " + postgresMessage(PQerrorMessage(conn)));
+        throw DatabaseUnavailable("cannot connect to PostgreSQL again: " +
+                                  postgresMessage(PQerrorMessage(conn)));
     }
     _postgres->forget(conn);
     configurePostgres();

@@ -293,11 +293,11 @@ std::int64_t copyRows(Connection& source, Connection& target, const TablePlan& p
 /// The target's row triggers that copy() replaces by one statement per table, {trigger, function}, disabled
 /// until that statement has run (inside the copy's transaction: no other session ever sees them disabled).
 ///
-/// Such a trigger updates one row (of id_sequences; the schema's row_counts and credential_changes triggers run
-/// per statement and are not among them) for every inserted row, and PostgreSQL cannot prune the versions of a
-/// row that its own open transaction updates again and again, so every update walks all the earlier ones:
-/// 5,000 rows took 0.9 s, 20,000 took 12.6 s, a few hundred thousand hours. Any other trigger stays enabled and fires as it would for any insert (data_version's, once per
-/// statement, among them).
+/// Such a trigger updates one row (of id_sequences; the schema's row_counts and credential_changes triggers
+/// run per statement and are not among them) for every inserted row, and PostgreSQL cannot prune the versions
+/// of a row that its own open transaction updates again and again, so every update walks all the earlier
+/// ones: 5,000 rows took 0.9 s, 20,000 took 12.6 s, a few hundred thousand hours. Any other trigger stays
+/// enabled and fires as it would for any insert (data_version's, once per statement, among them).
 std::vector<std::pair<std::string, std::string>> disableBookkeepingTriggers(Connection& target,
                                                                             const TablePlan& plan) {
     Query query(target,

@@ -16,7 +16,8 @@ DatabaseLocation parseDatabaseLocation(const std::string& db) {
     if (startsWith(db, "postgresql://") || startsWith(db, "postgres://")) return {Backend::PostgreSQL, db};
     if (startsWith(db, "sqlite:")) {
         std::string path = db.substr(7);
-        if (startsWith(path, "//")) path = path.substr(2);  // sqlite:///var/lib/... as well as sqlite:/var/lib/...
+        if (startsWith(path, "//"))
+            path = path.substr(2);  // sqlite:///var/lib/... as well as sqlite:/var/lib/...
         if (path.empty()) throw std::invalid_argument("sqlite: names no file");
         return {Backend::SQLite, path};
     }
@@ -89,8 +90,8 @@ std::string toPostgresPlaceholders(const std::string& sql) {
             out.append(sql, i, stop - i);
             i = stop - 1;
         } else if (c == '?') {
-            // "?NNN" is SQLite's numbered parameter, which PostgreSQL writes "$NNN"; a bare "?" takes the next
-            // number after the largest so far, as in SQLite.
+            // "?NNN" is SQLite's numbered parameter, which PostgreSQL writes "$NNN"; a bare "?" takes the
+            // next number after the largest so far, as in SQLite.
             std::size_t digits = i + 1;
             while (digits < sql.size() && sql[digits] >= '0' && sql[digits] <= '9') ++digits;
             if (digits > i + 1) {

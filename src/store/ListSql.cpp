@@ -18,7 +18,8 @@ std::string column(const domain::FieldRef& ref, const SqlSource& source) {
 bool isEmptyText(const Var& v) { return v.isString() && v.extract<std::string>().empty(); }
 
 /// One filter as SQL. Text lookups compare case-sensitively unless 'i'-prefixed (lower() on both sides).
-std::string filterSql(Backend backend, const domain::Filter& f, const SqlSource& source, std::vector<Var>& binds) {
+std::string filterSql(Backend backend, const domain::Filter& f, const SqlSource& source,
+                      std::vector<Var>& binds) {
     const std::string col = column(f.ref, source);
     const Var& v = f.values.front();
     switch (f.lookup) {

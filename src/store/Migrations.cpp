@@ -356,7 +356,8 @@ int applyMigrations(Connection& connection) {
         Query seen(connection, "SELECT 1 FROM schema_migrations WHERE version = ?");
         if (!seen.bind(m.version).next()) {
             connection.executeScript(m.sql);
-            Query(connection, "INSERT INTO schema_migrations (version, description, applied) VALUES (?, ?, ?)")
+            Query(connection,
+                  "INSERT INTO schema_migrations (version, description, applied) VALUES (?, ?, ?)")
                 .bind(m.version)
                 .bind(m.description)
                 .bind(domain::formatTimestamp(domain::nowMicros()))

@@ -30,7 +30,8 @@ SqlSource source() {
     return s;
 }
 
-SqlCondition condition(Backend backend, const domain::ListQuery& query, const std::optional<Visibility>& visibility) {
+SqlCondition condition(Backend backend, const domain::ListQuery& query,
+                       const std::optional<Visibility>& visibility) {
     SqlCondition cond = listCondition(backend, query, source());
     if (visibility) {
         cond.add("g.id IN (" + placeholders(visibility->organizations.size()) + ")",
@@ -86,8 +87,9 @@ std::int64_t OrganizationStore::count(const domain::ListQuery& query,
 std::vector<domain::Organization> OrganizationStore::page(const domain::ListQuery& query, std::int64_t offset,
                                                           int limit,
                                                           const std::optional<Visibility>& visibility) {
-    return selectPage<domain::Organization>(_connection, kColumns, source(), condition(_connection.backend(), query, visibility),
-                                            query, offset, limit, readRow);
+    return selectPage<domain::Organization>(_connection, kColumns, source(),
+                                            condition(_connection.backend(), query, visibility), query,
+                                            offset, limit, readRow);
 }
 
 }  // namespace appreg::store

@@ -20,7 +20,9 @@ struct ResultDeleter {
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
-bool startsWith(const char* s, const char* prefix) { return s && std::strncmp(s, prefix, std::strlen(prefix)) == 0; }
+bool startsWith(const char* s, const char* prefix) {
+    return s && std::strncmp(s, prefix, std::strlen(prefix)) == 0;
+}
 
 }  // namespace
 
@@ -64,7 +66,8 @@ const std::string& PgStatements::prepare(const std::string& sql) {
     if (_names.size() >= _capacity) {
         // Rare (lists filtered in many different ways): start again rather than track recency.
         Result done(PQexec(_conn, "DEALLOCATE ALL"));
-        if (PQresultStatus(done.get()) != PGRES_COMMAND_OK) throwPostgresError(_conn, done.get(), "DEALLOCATE ALL");
+        if (PQresultStatus(done.get()) != PGRES_COMMAND_OK)
+            throwPostgresError(_conn, done.get(), "DEALLOCATE ALL");
         _names.clear();
     }
     std::string name = "appreg_" + std::to_string(++_serial);
@@ -106,7 +109,8 @@ std::string postgresConnectionString(const DatabaseOptions& options) {
         hasTimeout = hasTimeout || std::strcmp(o->keyword, "connect_timeout") == 0;
         values.emplace_back(o->keyword, o->val);
     }
-    if (!options.passwordFile.empty()) values.emplace_back("password", readPasswordFile(options.passwordFile));
+    if (!options.passwordFile.empty())
+        values.emplace_back("password", readPasswordFile(options.passwordFile));
     if (!hasTimeout) values.emplace_back("connect_timeout", std::to_string(options.connectTimeoutS));
     values.emplace_back("application_name", "appreg");
     std::string out;

@@ -176,7 +176,8 @@ void Query::execute(const char* suffix) {
     // A connection the server dropped (a restart, a failover) is only found out by the next statement. That
     // statement runs once more on a new connection if it cannot have changed anything: a read, or the BEGIN
     // of a transaction, outside any transaction. Everything else fails with DatabaseUnavailable (503).
-    const bool retryable = !_connection.inTransaction() && (_sql.rfind("SELECT", 0) == 0 || _sql.rfind("BEGIN", 0) == 0);
+    const bool retryable =
+        !_connection.inTransaction() && (_sql.rfind("SELECT", 0) == 0 || _sql.rfind("BEGIN", 0) == 0);
     for (int attempt = 0;; ++attempt) {
         PgStatements& statements = _connection.postgres();
         try {

@@ -48,7 +48,8 @@ SqlSource source() {
     return s;
 }
 
-SqlCondition condition(Backend backend, const domain::ListQuery& query, const std::optional<Visibility>& visibility,
+SqlCondition condition(Backend backend, const domain::ListQuery& query,
+                       const std::optional<Visibility>& visibility,
                        std::optional<std::int64_t> applicationId) {
     SqlCondition cond = listCondition(backend, query, source());
     if (applicationId) cond.add("t.application_id = ?", {Poco::Dynamic::Var(*applicationId)});
@@ -110,14 +111,16 @@ void TokenStore::remove(std::int64_t id) {
 
 std::int64_t TokenStore::count(const domain::ListQuery& query, const std::optional<Visibility>& visibility,
                                std::optional<std::int64_t> applicationId) {
-    return countRows(_connection, source(), query, condition(_connection.backend(), query, visibility, applicationId));
+    return countRows(_connection, source(), query,
+                     condition(_connection.backend(), query, visibility, applicationId));
 }
 
 std::vector<TokenRow> TokenStore::page(const domain::ListQuery& query, std::int64_t offset, int limit,
                                        const std::optional<Visibility>& visibility,
                                        std::optional<std::int64_t> applicationId) {
-    return selectPage<TokenRow>(_connection, kColumns, source(), condition(_connection.backend(), query, visibility, applicationId),
-                                query, offset, limit, readRow);
+    return selectPage<TokenRow>(_connection, kColumns, source(),
+                                condition(_connection.backend(), query, visibility, applicationId), query,
+                                offset, limit, readRow);
 }
 
 std::map<std::int64_t, TokenSummaryRow> TokenStore::summaries(

@@ -112,8 +112,9 @@ std::int64_t UserStore::count(const domain::ListQuery& query, const UserScope& s
 
 std::vector<domain::User> UserStore::page(const domain::ListQuery& query, std::int64_t offset, int limit,
                                           const UserScope& scope) {
-    return selectPage<domain::User>(_connection, kColumns, source(), condition(_connection.backend(), query, scope), query, offset,
-                                    limit, readRow);
+    return selectPage<domain::User>(_connection, kColumns, source(),
+                                    condition(_connection.backend(), query, scope), query, offset, limit,
+                                    readRow);
 }
 
 std::int64_t UserStore::credentialChanges() {
@@ -137,7 +138,8 @@ domain::OrganizationRoles UserStore::roles(std::int64_t userId) {
 
 void UserStore::grant(std::int64_t organizationId, std::int64_t userId, const std::string& role) {
     Query grant(_connection,
-                "INSERT INTO organization_roles (organization_id, user_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+                "INSERT INTO organization_roles (organization_id, user_id, role) VALUES (?, ?, ?) ON "
+                "CONFLICT DO NOTHING");
     grant.bind(organizationId).bind(userId).bind(role).run();
 }
 

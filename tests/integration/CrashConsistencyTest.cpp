@@ -213,14 +213,15 @@ private:
                                    db.column("PRAGMA foreign_key_check").empty());
         }
         // On either engine: no orphans, and the trigger-kept row counts agree with the rows.
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(context() + "applications without their organization", 0LL,
-                                     db.integer("SELECT count(*) FROM applications a LEFT JOIN organizations o "
-                                                "ON o.id = a.organization_id WHERE o.id IS NULL"));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(
+            context() + "applications without their organization", 0LL,
+            db.integer("SELECT count(*) FROM applications a LEFT JOIN organizations o "
+                       "ON o.id = a.organization_id WHERE o.id IS NULL"));
         for (const char* table : {"applications", "organizations", "activity_stream"}) {
-            CPPUNIT_ASSERT_EQUAL_MESSAGE(context() + "row_counts of " + table,
-                                         db.integer(std::string("SELECT count(*) FROM ") + table),
-                                         db.integer(std::string("SELECT n FROM row_counts WHERE table_name = '") +
-                                                    table + "'"));
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(
+                context() + "row_counts of " + table,
+                db.integer(std::string("SELECT count(*) FROM ") + table),
+                db.integer(std::string("SELECT n FROM row_counts WHERE table_name = '") + table + "'"));
         }
 
         std::map<std::string, DatabaseRows::Row> rows;  // by name

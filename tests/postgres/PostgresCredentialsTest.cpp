@@ -39,11 +39,13 @@ class PostgresCredentialsTest : public CppUnit::TestFixture {
 
 public:
     void setUp() override {
-        CPPUNIT_ASSERT_MESSAGE("APPREG_TEST_POSTGRESQL is not set", !ScratchDatabase::postgresServer().empty());
+        CPPUNIT_ASSERT_MESSAGE("APPREG_TEST_POSTGRESQL is not set",
+                               !ScratchDatabase::postgresServer().empty());
         dir_ = std::make_unique<TempDir>();
         name_ = "appreg_credentials_" + std::to_string(getpid());
         ScratchDatabase::runOnServer("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" +
-                                     std::string(kRole) + "') THEN CREATE ROLE " + kRole + " LOGIN; END IF; END $$");
+                                     std::string(kRole) + "') THEN CREATE ROLE " + kRole +
+                                     " LOGIN; END IF; END $$");
         ScratchDatabase::runOnServer("ALTER ROLE " + std::string(kRole) + " PASSWORD '" + kPassword + "'");
         ScratchDatabase::runOnServer("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
         ScratchDatabase::runOnServer("CREATE DATABASE " + name_ + " OWNER " + kRole);
@@ -75,7 +77,8 @@ public:
         const std::string log = result.out + result.err;
         CPPUNIT_ASSERT_MESSAGE("the log does not say why:\n" + log,
                                log.find("password authentication failed") != std::string::npos);
-        CPPUNIT_ASSERT_MESSAGE("the log shows the password:\n" + log, log.find("not-the-password") == std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE("the log shows the password:\n" + log,
+                               log.find("not-the-password") == std::string::npos);
     }
 
     void testPasswordInTheUrlIsNeverLogged() {
@@ -89,7 +92,8 @@ public:
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
             log = TempDir::readFile(log_);
         }
-        CPPUNIT_ASSERT_MESSAGE("the log shows the password:\n" + log, log.find(kPassword) == std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE("the log shows the password:\n" + log,
+                               log.find(kPassword) == std::string::npos);
         CPPUNIT_ASSERT_MESSAGE("the log does not name the database:\n" + log,
                                log.find(std::string(kRole) + ":***@") != std::string::npos);
     }
@@ -97,7 +101,8 @@ public:
 private:
     /// The database as appreg_password, on the test server's host and port, without a password.
     std::string url() const {
-        return ScratchDatabase::withDatabase("postgresql://" + std::string(kRole) + "@127.0.0.1/postgres", name_) +
+        return ScratchDatabase::withDatabase("postgresql://" + std::string(kRole) + "@127.0.0.1/postgres",
+                                             name_) +
                "?port=" + port();
     }
 
@@ -117,8 +122,15 @@ private:
         log_ = dir_->file("worker.log");
         socket_ = dir_->file("appreg.sock");
         ChildProcess::Spec spec;
-        spec.argv = {WorkerProcess::binary(), "--db", db, "--listen", "unix:" + socket_, "--threads", "1",
-                     "--config", configFile};
+        spec.argv = {WorkerProcess::binary(),
+                     "--db",
+                     db,
+                     "--listen",
+                     "unix:" + socket_,
+                     "--threads",
+                     "1",
+                     "--config",
+                     configFile};
         spec.stdoutPath = log_;
         spec.stderrPath = log_;
         spec.environment = {"PGPASSWORD", "PGPASSFILE"};  // only what the test gives

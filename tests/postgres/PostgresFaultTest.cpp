@@ -1,5 +1,6 @@
 // PostgreSQL's faults (issue 8), each produced for real under a running worker:
-//   - the server restarted (fast shutdown, start): the worker, never restarted, serves the next requests on new
+//   - the server restarted (fast shutdown, start): the worker, never restarted, serves the next requests on
+//   new
 //     connections, every kind of request, without a single 503 once the server is back;
 //   - the server stopped: every request answers 503 {"detail": "The database is unavailable. Try again
 //     later."} at once (a refused connection, well within db.connect_timeout_s), none hangs; started again,
@@ -61,8 +62,9 @@ public:
     static std::string url() { return std::string("postgresql://postgres@127.0.0.1:") + kPort + "/postgres"; }
 
     void control(const std::string& command) const {
-        const std::string line = std::string("APPREG_PG_PORT=") + kPort + " bash '" APPREG_SOURCE_DIR
-                                 "/scripts/postgres-test-server.sh' " + command + " '" + dir_ + "' >/dev/null";
+        const std::string line = std::string("APPREG_PG_PORT=") + kPort +
+                                 " bash '" APPREG_SOURCE_DIR "/scripts/postgres-test-server.sh' " + command +
+                                 " '" + dir_ + "' >/dev/null";
         if (std::system(line.c_str()) != 0) throw std::runtime_error("failed: " + line);
     }
 
@@ -104,7 +106,8 @@ public:
         dir_ = std::make_unique<TempDir>();
         config_ = dir_->writeFile("faults.properties",
                                   "db.busy_timeout_ms = 300\ndb.statement_timeout_ms = 400\n"
-                                  "cache.list_bytes = 0\n" + TestSuperuser::configLines());
+                                  "cache.list_bytes = 0\n" +
+                                      TestSuperuser::configLines());
     }
 
     void tearDown() override {
@@ -121,8 +124,8 @@ public:
         // More requests than threads, so that every connection meets the restart.
         for (int i = 0; i < 6; ++i) {
             APPREG_ASSERT_STATUS(200, api_->get(appUri()));
-            APPREG_ASSERT_STATUS(200, api_->get(std::string(ApiClient::kApplications) + "?page_size=" +
-                                                std::to_string(i + 1)));
+            APPREG_ASSERT_STATUS(200, api_->get(std::string(ApiClient::kApplications) +
+                                                "?page_size=" + std::to_string(i + 1)));
         }
         // Writes: the writer's connection too. A write whose connection was lost before it began is not
         // refused either (its BEGIN runs again on a new connection).
@@ -149,7 +152,8 @@ public:
             } else {
                 APPREG_ASSERT_RESPONSE(503, kUnavailable, r);
             }
-            CPPUNIT_ASSERT_MESSAGE(method + " " + uri + " took longer than 2 s", took < std::chrono::seconds(2));
+            CPPUNIT_ASSERT_MESSAGE(method + " " + uri + " took longer than 2 s",
+                                   took < std::chrono::seconds(2));
         }
         CPPUNIT_ASSERT_MESSAGE("the worker died:\n" + worker_->log(), worker_->running());
         server_->control("start");
@@ -157,7 +161,8 @@ public:
         api_->createApplicationOk(ApiClient::seedApplication(org_, "after the outage"));
         const DatabaseFile db(worker_->databasePath());
         CPPUNIT_ASSERT_EQUAL(2LL, db.count("applications"));
-        CPPUNIT_ASSERT_EQUAL(0LL, db.queryInt("SELECT count(*) FROM applications WHERE name = 'while stopped'"));
+        CPPUNIT_ASSERT_EQUAL(0LL,
+                             db.queryInt("SELECT count(*) FROM applications WHERE name = 'while stopped'"));
     }
 
     void testWritersLockBeyondTheLockTimeout() {
@@ -171,7 +176,8 @@ public:
             const FcgiResponse r = api_->createApplication(ApiClient::seedApplication(org_, "while locked"));
             const auto took = std::chrono::steady_clock::now() - begin;
             APPREG_ASSERT_RESPONSE(503, kUnavailable, r);
-            CPPUNIT_ASSERT_MESSAGE("answered before the lock timeout", took >= std::chrono::milliseconds(250));
+            CPPUNIT_ASSERT_MESSAGE("answered before the lock timeout",
+                                   took >= std::chrono::milliseconds(250));
             CPPUNIT_ASSERT_MESSAGE("took longer than 3 s", took < std::chrono::seconds(3));
             APPREG_ASSERT_STATUS(200, api_->get(appUri()));  // reads do not wait for writers
             CPPUNIT_ASSERT_MESSAGE("the log does not say why:\n" + worker_->log(),
@@ -206,7 +212,8 @@ private:
         worker_->start({"--config", config_});
         api_ = std::make_unique<ApiClient>(worker_->socketPath());
         org_ = api_->createOrganization("fault-org");
-        app_ = api_->createApplicationOk(ApiClient::seedApplication(org_, "before the fault"))->getValue<long long>("id");
+        app_ = api_->createApplicationOk(ApiClient::seedApplication(org_, "before the fault"))
+                   ->getValue<long long>("id");
     }
 
     std::string appUri() const { return "/api/v2/applications/" + std::to_string(app_) + "/"; }

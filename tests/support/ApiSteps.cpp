@@ -5,7 +5,6 @@
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
 
-
 #include <cstdio>
 #include <memory>
 #include <stdexcept>

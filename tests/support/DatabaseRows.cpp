@@ -51,12 +51,14 @@ DatabaseRows::Result DatabaseRows::runSqlite(const std::string& sql) const {
                     row.emplace_back("<null>");
                 } else {
                     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement.get(), i));
-                    row.emplace_back(text, static_cast<std::size_t>(sqlite3_column_bytes(statement.get(), i)));
+                    row.emplace_back(text,
+                                     static_cast<std::size_t>(sqlite3_column_bytes(statement.get(), i)));
                 }
             }
             result.rows.push_back(std::move(row));
         }
-        if (rc != SQLITE_DONE) throw std::runtime_error("\"" + sql + "\" failed: " + sqlite3_errmsg(db.get()));
+        if (rc != SQLITE_DONE)
+            throw std::runtime_error("\"" + sql + "\" failed: " + sqlite3_errmsg(db.get()));
     }
     return result;
 }
@@ -66,7 +68,8 @@ DatabaseRows::Result DatabaseRows::runPostgres(const std::string& sql) const {
     if (PQstatus(conn.get()) != CONNECTION_OK) {
         throw std::runtime_error("cannot connect to " + location_ + ": " + PQerrorMessage(conn.get()));
     }
-    PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn.get(), [](void*, const char*) {}, nullptr);
     std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
     const ExecStatusType status = PQresultStatus(res.get());
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
@@ -81,7 +84,8 @@ DatabaseRows::Result DatabaseRows::runPostgres(const std::string& sql) const {
             if (PQgetisnull(res.get(), r, i)) {
                 row.emplace_back("<null>");
             } else {
-                row.emplace_back(PQgetvalue(res.get(), r, i), static_cast<std::size_t>(PQgetlength(res.get(), r, i)));
+                row.emplace_back(PQgetvalue(res.get(), r, i),
+                                 static_cast<std::size_t>(PQgetlength(res.get(), r, i)));
             }
         }
         result.rows.push_back(std::move(row));
@@ -108,7 +112,8 @@ std::vector<std::string> DatabaseRows::column(const std::string& sql) const {
 
 long long DatabaseRows::integer(const std::string& sql) const {
     const Result result = run(sql);
-    if (result.rows.empty() || result.rows.front().empty()) throw std::runtime_error("\"" + sql + "\" returned no row");
+    if (result.rows.empty() || result.rows.front().empty())
+        throw std::runtime_error("\"" + sql + "\" returned no row");
     return std::stoll(result.rows.front().front());
 }
 

@@ -30,7 +30,8 @@ void ScratchDatabase::runOnServer(const std::string& sql) {
     if (PQstatus(conn.get()) != CONNECTION_OK) {
         throw std::runtime_error("cannot connect to " + postgresServer() + ": " + PQerrorMessage(conn.get()));
     }
-    PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn.get(), [](void*, const char*) {}, nullptr);
     std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
     if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) {
         throw std::runtime_error("\"" + sql + "\" failed: " + PQresultErrorMessage(res.get()));

@@ -5,10 +5,11 @@
 namespace appreg::test {
 
 /// The database a test's worker runs on. By default the SQLite file `appreg.db` in the test's directory.
-/// When $APPREG_TEST_POSTGRESQL names a PostgreSQL server (e.g. postgresql://postgres@127.0.0.1:55432/postgres,
-/// see scripts/postgres-test-server.sh), a fresh, empty database of its own on that server instead, dropped
-/// again when the test is done: the same suites then run on PostgreSQL. A test that needs SQLite whatever the
-/// environment says (the source of copy-database) asks for Engine::kSQLite.
+/// When $APPREG_TEST_POSTGRESQL names a PostgreSQL server (e.g.
+/// postgresql://postgres@127.0.0.1:55432/postgres, see scripts/postgres-test-server.sh), a fresh, empty
+/// database of its own on that server instead, dropped again when the test is done: the same suites then run
+/// on PostgreSQL. A test that needs SQLite whatever the environment says (the source of copy-database) asks
+/// for Engine::kSQLite.
 class ScratchDatabase {
 public:
     /// Which database it is.

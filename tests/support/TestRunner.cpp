@@ -9,11 +9,11 @@
 #include <cppunit/TestSuite.h>
 
 #include <csignal>
+#include <iostream>
 #include <set>
 #include <sstream>
-#include <string>
-#include <iostream>
 #include <stdexcept>
+#include <string>
 
 namespace appreg::test {
 
@@ -57,8 +57,8 @@ int TestRunner::run(int argc, char** argv) {
                 return 2;
             }
         }
-        // The suites now belong to `kept`, which the runner deletes; `all` would delete them a second time, so
-        // it is kept (reachable, so no leak report) until the process ends.
+        // The suites now belong to `kept`, which the runner deletes; `all` would delete them a second time,
+        // so it is kept (reachable, so no leak report) until the process ends.
         static CppUnit::Test* const shell = all;
         (void)shell;
         runner.addTest(kept);

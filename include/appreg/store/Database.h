@@ -69,8 +69,8 @@ public:
     /// SQLite: the statements this connection has prepared, for Query.
     StatementCache& statements() { return *_statements; }
     /// PostgreSQL: the connection's prepared statements, for Query. A connection found lost outside any
-    /// transaction is opened again first; throws DatabaseUnavailable if that fails, or if it was lost inside a
-    /// transaction (whose statements must not go on in another session).
+    /// transaction is opened again first; throws DatabaseUnavailable if that fails, or if it was lost inside
+    /// a transaction (whose statements must not go on in another session).
     PgStatements& postgres();
     /// Runs `sql`, one or more ';'-separated statements without placeholders (the migrations).
     void executeScript(const std::string& sql);

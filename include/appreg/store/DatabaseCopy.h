@@ -66,8 +66,8 @@ struct CopyComparison {
 /// The target's bookkeeping follows the rows: data_version, row_counts and credential_changes by their
 /// statement triggers, id_sequences by one update per table in place of the per-row id trigger (set aside
 /// inside the transaction: one update per inserted row makes a large copy quadratic on PostgreSQL).
-/// id_sequences ends at SQLite's sqlite_sequence, so ids continue exactly where SQLite's would. The copy's database user
-/// must own the tables (as the user that migrated them does).
+/// id_sequences ends at SQLite's sqlite_sequence, so ids continue exactly where SQLite's would. The copy's
+/// database user must own the tables (as the user that migrated them does).
 ///
 /// Errors: CopyRefused (nothing changed), ConstraintViolation for a row PostgreSQL refuses (the copy is
 /// rolled back), DatabaseUnavailable, std::runtime_error for anything else.

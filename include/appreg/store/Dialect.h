@@ -8,8 +8,8 @@ namespace appreg::store {
 enum class Backend { SQLite, PostgreSQL };
 
 /// What `--db` (key db.path) names: a SQLite file ("appreg.db", "sqlite:/var/lib/appreg/appreg.db") or a
-/// PostgreSQL database ("postgresql://user@host:5432/dbname", also "postgres://"). A bare path stays SQLite, so
-/// every existing configuration keeps its meaning.
+/// PostgreSQL database ("postgresql://user@host:5432/dbname", also "postgres://"). A bare path stays SQLite,
+/// so every existing configuration keeps its meaning.
 struct DatabaseLocation {
     Backend backend = Backend::SQLite;
     std::string target;  ///< the SQLite path, or the PostgreSQL URL as given
@@ -23,7 +23,8 @@ DatabaseLocation parseDatabaseLocation(const std::string& db);
 std::string redactDatabaseLocation(const std::string& db);
 
 /// Every piece of SQL that differs between SQLite and PostgreSQL, so that the stores write one text for both.
-/// The rest of the store's SQL is the common subset (placeholders are `?` on both: see toPostgresPlaceholders).
+/// The rest of the store's SQL is the common subset (placeholders are `?` on both: see
+/// toPostgresPlaceholders).
 namespace dialect {
 
 /// A condition true when the text `haystack` contains `needle` (SQL expressions, e.g. "lower(a.name)" and
@@ -48,8 +49,8 @@ const char* beginWrite(Backend backend);
 /// data version advance in commit order and two write transactions can never deadlock.
 const char* writeLock();
 
-/// `sql` with its `?` placeholders numbered as PostgreSQL wants them ($1, $2, ...; SQLite's "?3" becomes "$3").
-/// Question marks inside '...' literals, "..." identifiers and -- comments are left alone.
+/// `sql` with its `?` placeholders numbered as PostgreSQL wants them ($1, $2, ...; SQLite's "?3" becomes
+/// "$3"). Question marks inside '...' literals, "..." identifiers and -- comments are left alone.
 std::string toPostgresPlaceholders(const std::string& sql);
 
 }  // namespace dialect

@@ -58,8 +58,8 @@ private:
 
 /// One execution of an SQL statement on a connection: bind the `?` values in order, then `next()` through the
 /// rows or `run()` a write. On SQLite the statement comes from the connection's StatementCache and is reset
-/// when the Query ends, so no read stays open. On PostgreSQL it is prepared once per connection (PgStatements)
-/// and runs at the first `next()`, `run()` or `insertedId()`, all rows coming back at once.
+/// when the Query ends, so no read stays open. On PostgreSQL it is prepared once per connection
+/// (PgStatements) and runs at the first `next()`, `run()` or `insertedId()`, all rows coming back at once.
 ///
 /// Errors are thrown as the store's own types: ConstraintViolation for a refused write, DatabaseUnavailable
 /// for a lock held too long, a read-only, full or failing disk, a lost database server; std::runtime_error

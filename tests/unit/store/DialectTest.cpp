@@ -37,7 +37,8 @@ public:
     }
 
     void testPostgresUrls() {
-        for (const char* url : {"postgresql://appreg@db.example/appreg", "postgres://u@h:5433/d?sslmode=require"}) {
+        for (const char* url :
+             {"postgresql://appreg@db.example/appreg", "postgres://u@h:5433/d?sslmode=require"}) {
             const auto location = store::parseDatabaseLocation(url);
             CPPUNIT_ASSERT(location.backend == Backend::PostgreSQL);
             CPPUNIT_ASSERT_EQUAL(std::string(url), location.target);
@@ -53,8 +54,9 @@ public:
     void testPasswordsAreRedacted() {
         CPPUNIT_ASSERT_EQUAL(std::string("postgresql://appreg:***@db:5432/appreg"),
                              store::redactDatabaseLocation("postgresql://appreg:s3cret@db:5432/appreg"));
-        CPPUNIT_ASSERT_EQUAL(std::string("postgresql://appreg@db/appreg?sslmode=require&password=***"),
-                             store::redactDatabaseLocation("postgresql://appreg@db/appreg?sslmode=require&password=s3cret"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("postgresql://appreg@db/appreg?sslmode=require&password=***"),
+            store::redactDatabaseLocation("postgresql://appreg@db/appreg?sslmode=require&password=s3cret"));
         CPPUNIT_ASSERT_EQUAL(std::string("postgresql://appreg@db/appreg?password=***&x=1"),
                              store::redactDatabaseLocation("postgresql://appreg@db/appreg?password=s&x=1"));
         CPPUNIT_ASSERT_EQUAL(std::string("postgresql://appreg@db/appreg"),
@@ -71,17 +73,21 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("SELECT $1, (SELECT x FROM t WHERE y = $1), $2"),
                              toPostgresPlaceholders("SELECT ?1, (SELECT x FROM t WHERE y = ?1), ?"));
         // Not in literals, quoted identifiers or comments.
-        CPPUNIT_ASSERT_EQUAL(std::string("SELECT '?', \"a?\", $1 -- why?\nFROM t WHERE s = 'it''s?' AND u = $2"),
-                             toPostgresPlaceholders("SELECT '?', \"a?\", ? -- why?\nFROM t WHERE s = 'it''s?' AND u = ?"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("SELECT '?', \"a?\", $1 -- why?\nFROM t WHERE s = 'it''s?' AND u = $2"),
+            toPostgresPlaceholders("SELECT '?', \"a?\", ? -- why?\nFROM t WHERE s = 'it''s?' AND u = ?"));
     }
 
     void testStringConditions() {
         using namespace store::dialect;
         CPPUNIT_ASSERT_EQUAL(std::string("instr(lower(a.name), lower(?)) > 0"),
                              contains(Backend::SQLite, "lower(a.name)", "lower(?)"));
-        CPPUNIT_ASSERT_EQUAL(std::string("strpos(a.name, ?) > 0"), contains(Backend::PostgreSQL, "a.name", "?"));
-        CPPUNIT_ASSERT_EQUAL(std::string("substr(a.name, -length(?))"), suffix(Backend::SQLite, "a.name", "?"));
-        CPPUNIT_ASSERT_EQUAL(std::string("right(a.name, length(?))"), suffix(Backend::PostgreSQL, "a.name", "?"));
+        CPPUNIT_ASSERT_EQUAL(std::string("strpos(a.name, ?) > 0"),
+                             contains(Backend::PostgreSQL, "a.name", "?"));
+        CPPUNIT_ASSERT_EQUAL(std::string("substr(a.name, -length(?))"),
+                             suffix(Backend::SQLite, "a.name", "?"));
+        CPPUNIT_ASSERT_EQUAL(std::string("right(a.name, length(?))"),
+                             suffix(Backend::PostgreSQL, "a.name", "?"));
     }
 
     void testConnectionStringFromUrl() {
@@ -89,8 +95,8 @@ public:
         options.path = "postgresql://appreg@db.example:5433/registry?sslmode=require";
         options.connectTimeoutS = 7;
         const std::string conninfo = store::postgresConnectionString(options);
-        for (const char* part : {"user=appreg", "host=db.example", "port=5433", "dbname=registry", "sslmode=require",
-                                 "connect_timeout=7", "application_name=appreg"}) {
+        for (const char* part : {"user=appreg", "host=db.example", "port=5433", "dbname=registry",
+                                 "sslmode=require", "connect_timeout=7", "application_name=appreg"}) {
             CPPUNIT_ASSERT_MESSAGE(conninfo + " lacks " + part, conninfo.find(part) != std::string::npos);
         }
         // A timeout in the URL wins.
