@@ -91,23 +91,22 @@ elif cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAPPREG_TSAN=ON
     tsan_reports=$PWD/build-tsan/tsan-reports
     rm -rf "$tsan_reports" && mkdir -p "$tsan_reports"
     tsan_ok=1
-    for suite in "${tsan_suites[@]}"; do
-        # Every worker the tests start inherits the environment and writes its reports to
-        # $tsan_reports/report.<pid>; none may exist afterwards.
-        APPREG_TEST_WORKER_BINARY=$PWD/build-tsan/appreg-fcgi \
+    # tsan_suite SUITE [NAME=value ...]: one suite against the TSan worker. Every worker the tests start
+    # inherits the environment and writes its reports to $tsan_reports/report.<pid>; none may exist afterwards.
+    tsan_suite() {
+        local suite=$1
+        shift
+        env "$@" APPREG_TEST_WORKER_BINARY="$PWD/build-tsan/appreg-fcgi" \
             TSAN_OPTIONS="log_path=$tsan_reports/report second_deadlock_stack=1 ${TSAN_OPTIONS-}" \
             timeout "$test_timeout" build/tests/integration_tests "$suite" || tsan_ok=
-    done
+    }
+    for suite in "${tsan_suites[@]}"; do tsan_suite "$suite"; done
     # The suites that write hardest once more with the worker on PostgreSQL (its own code: the writers' lock,
     # reconnecting), on the throwaway server the PostgreSQL suites use.
     tsan_pg_suites=(ConcurrencyTest GracefulStopTest CrashConsistencyTest)
     step "TSan on PostgreSQL: ${tsan_pg_suites[*]}"
     if pg_url=$(bash scripts/postgres-test-server.sh start); then
-        for suite in "${tsan_pg_suites[@]}"; do
-            APPREG_TEST_POSTGRESQL=$pg_url APPREG_TEST_WORKER_BINARY=$PWD/build-tsan/appreg-fcgi \
-                TSAN_OPTIONS="log_path=$tsan_reports/report second_deadlock_stack=1 ${TSAN_OPTIONS-}" \
-                timeout "$test_timeout" build/tests/integration_tests "$suite" || tsan_ok=
-        done
+        for suite in "${tsan_pg_suites[@]}"; do tsan_suite "$suite" "APPREG_TEST_POSTGRESQL=$pg_url"; done
         bash scripts/postgres-test-server.sh stop || true
     else
         tsan_ok=

@@ -130,21 +130,7 @@ PgStatements& Connection::postgres() {
 }
 
 void Connection::executeScript(const std::string& sql) {
-    if (_backend == Backend::PostgreSQL) {
-        PgStatements& pg = postgres();
-        PGresult* result = PQexec(pg.conn(), sql.c_str());
-        const ExecStatusType status = PQresultStatus(result);
-        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-            try {
-                throwPostgresError(pg.conn(), result, "running a script");
-            } catch (...) {
-                PQclear(result);
-                throw;
-            }
-        }
-        PQclear(result);
-        return;
-    }
+    if (_backend == Backend::PostgreSQL) return runPostgresScript(postgres().conn(), sql);
     sqlite3* db = _statements->db();
     char* error = nullptr;
     const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);

@@ -58,6 +58,13 @@ void throwPostgresError(pg_conn* conn, const pg_result* result, const std::strin
     throw std::runtime_error("PostgreSQL error " + std::string(state) + " in " + what);
 }
 
+void runPostgresScript(pg_conn* conn, const std::string& sql) {
+    Result result(PQexec(conn, sql.c_str()));
+    const ExecStatusType status = PQresultStatus(result.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+        throwPostgresError(conn, result.get(), "running \"" + sql + "\"");
+}
+
 PgStatements::PgStatements(pg_conn* conn, std::size_t capacity) : _conn(conn), _capacity(capacity) {}
 
 const std::string& PgStatements::prepare(const std::string& sql) {
@@ -65,9 +72,7 @@ const std::string& PgStatements::prepare(const std::string& sql) {
     if (found != _names.end()) return found->second;
     if (_names.size() >= _capacity) {
         // Rare (lists filtered in many different ways): start again rather than track recency.
-        Result done(PQexec(_conn, "DEALLOCATE ALL"));
-        if (PQresultStatus(done.get()) != PGRES_COMMAND_OK)
-            throwPostgresError(_conn, done.get(), "DEALLOCATE ALL");
+        runPostgresScript(_conn, "DEALLOCATE ALL");
         _names.clear();
     }
     std::string name = "appreg_" + std::to_string(++_serial);

@@ -110,8 +110,7 @@ void StatementCache::evictOne() {
 
 Query::Query(Connection& connection, const std::string& sql) : _connection(connection) {
     if (connection.backend() == Backend::PostgreSQL) {
-        connection.postgres();  // reconnects first if the connection was lost (outside a transaction)
-        _sql = sql;
+        _sql = sql;  // prepared and run by execute(), on a connection reopened first if it was lost
         return;
     }
     _cache = &connection.statements();

@@ -1,6 +1,7 @@
 #include "ScratchDatabase.h"
 
-#include <libpq-fe.h>
+#include "DatabaseRows.h"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -25,18 +26,7 @@ std::string ScratchDatabase::withDatabase(const std::string& serverUrl, const st
     return head + "/" + name + tail;
 }
 
-void ScratchDatabase::runOnServer(const std::string& sql) {
-    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(postgresServer().c_str()), &PQfinish);
-    if (PQstatus(conn.get()) != CONNECTION_OK) {
-        throw std::runtime_error("cannot connect to " + postgresServer() + ": " + PQerrorMessage(conn.get()));
-    }
-    PQsetNoticeProcessor(
-        conn.get(), [](void*, const char*) {}, nullptr);
-    std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
-    if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) {
-        throw std::runtime_error("\"" + sql + "\" failed: " + PQresultErrorMessage(res.get()));
-    }
-}
+void ScratchDatabase::runOnServer(const std::string& sql) { DatabaseRows(postgresServer()).query(sql); }
 
 ScratchDatabase::ScratchDatabase(const std::string& sqlitePath, Engine engine) : location_(sqlitePath) {
     const std::string server = postgresServer();

@@ -42,6 +42,10 @@ private:
 /// for anything else (a bug in the SQL). `result` may be null (the command could not even be sent).
 [[noreturn]] void throwPostgresError(pg_conn* conn, const pg_result* result, const std::string& context);
 
+/// Runs `sql` (one or more ';'-separated statements, no placeholders) on `conn`; throws as
+/// throwPostgresError.
+void runPostgresScript(pg_conn* conn, const std::string& sql);
+
 /// libpq's `message` on one line (its messages end in a newline and may span several, with tab-indented
 /// hints), for the worker's one-line-per-entry log.
 std::string postgresMessage(const char* message);
