@@ -191,7 +191,7 @@ profile() { # CASE CONNS
             grep -v '^#' | grep '%' | sed 's/  */ /g' | cut -c1-170 | awk 'NR <= 30'
         echo
     } >>"$profile_report"
-    rm -f "$data"
+    [ "${BENCH_KEEP:-0}" != 0 ] || rm -f "$data"  # BENCH_KEEP=1 keeps it for perf report
 }
 profile_report=${report%.txt}-profile.txt
 if [ "${BENCH_PROFILE:-0}" != 0 ] && ! command -v perf >/dev/null; then

@@ -83,13 +83,15 @@ public:
 
     void testPragmas() {
         auto c = db->connect();
-        int fk = 0, sync = 0;
+        int fk = 0, sync = 0, tempStore = 0;
         std::string mode;
         c->session() << "PRAGMA foreign_keys", into(fk), now;
         c->session() << "PRAGMA synchronous", into(sync), now;
         c->session() << "PRAGMA journal_mode", into(mode), now;
+        c->session() << "PRAGMA temp_store", into(tempStore), now;
         CPPUNIT_ASSERT_EQUAL(1, fk);
         CPPUNIT_ASSERT_EQUAL(2, sync);  // FULL
+        CPPUNIT_ASSERT_EQUAL(2, tempStore);  // MEMORY: savepoint journals never go to a temporary file
         CPPUNIT_ASSERT_EQUAL(std::string("wal"), mode);
     }
 
