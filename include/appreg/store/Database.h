@@ -103,12 +103,15 @@ struct GroupCommitStats;
 /// thread of this process write at a time (other processes are held off by SQLite's lock).
 class Database {
 public:
+    /// SQLite: the page cache of each connection from connect() (the request threads'), in KiB.
+    static constexpr int kReaderCacheKiB = 512;
+
     explicit Database(DatabaseOptions options);
     ~Database();
 
     /// Creates the schema or migrates it to the newest version, each step in its own transaction.
     void migrate();
-    /// A new connection for one worker thread.
+    /// A new connection for one worker thread (on SQLite with a page cache of kReaderCacheKiB).
     std::unique_ptr<Connection> connect();
     const DatabaseOptions& options() const { return _options; }
 

@@ -89,6 +89,9 @@ public:
         c->session() << "PRAGMA synchronous", into(sync), now;
         c->session() << "PRAGMA journal_mode", into(mode), now;
         c->session() << "PRAGMA temp_store", into(tempStore), now;
+        int cacheSize = 0;
+        c->session() << "PRAGMA cache_size", into(cacheSize), now;
+        CPPUNIT_ASSERT_EQUAL(-store::Database::kReaderCacheKiB, cacheSize);  // negative: in KiB
         CPPUNIT_ASSERT_EQUAL(1, fk);
         CPPUNIT_ASSERT_EQUAL(2, sync);  // FULL
         CPPUNIT_ASSERT_EQUAL(2, tempStore);  // MEMORY: savepoint journals never go to a temporary file
