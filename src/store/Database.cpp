@@ -177,9 +177,8 @@ std::unique_ptr<Connection> Database::connect() {
         // resident memory grow by ~2 MiB per thread under reads (bench/README.md, issue 7), which is what
         // raising `threads` for write-heavy sites cost. The writer's connection (GroupCommitter) keeps the
         // default: the index pages it changes are the same from one group to the next.
-        translateErrors([&] {
-            connection->session() << "PRAGMA cache_size = -" + std::to_string(kReaderCacheKiB), now;
-        });
+        translateErrors(
+            [&] { connection->session() << "PRAGMA cache_size = -" + std::to_string(kReaderCacheKiB), now; });
     }
     return connection;
 }
