@@ -23,6 +23,7 @@
 # BENCH_PORT [18080] (lighttpd ports BENCH_PORT..BENCH_PORT+4), BENCH_AUTH [basic], as in bench/run.sh.
 set -euo pipefail
 bench_name=postgres.sh
+APPREG_THREADS=${APPREG_THREADS:-16}  # the worker's default on PostgreSQL; the SQLite worker here gets the same
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

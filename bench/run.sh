@@ -19,7 +19,7 @@
 #   BENCH_CONNS ["16 64"]     wrk connections;  BENCH_WRK_THREADS [2]
 #   BENCH_CASES ["detail list list_filter create patch"]
 #   BENCH_MAX_SECONDS [600]   time box for everything after the build; runs that would not fit are skipped
-#   BENCH_SYNCHRONOUS [FULL]  the worker's db.synchronous;  APPREG_THREADS [16];  BASELINE_THREADS [4]
+#   BENCH_SYNCHRONOUS [FULL]  the worker's db.synchronous;  APPREG_THREADS [32];  BASELINE_THREADS [4]
 #   BENCH_LOG_REQUESTS [true] the worker's log.requests (its log goes to a file)
 #   BENCH_LIST_CACHE_BYTES    the worker's cache.list_bytes (default: the worker's; 0 reads every list)
 #   BENCH_AUTH [basic]        how every request authenticates as the superuser the script creates

@@ -12,11 +12,18 @@ namespace appreg::app {
 
 /// Every setting of the worker, with its default. conf/appreg.properties documents each key.
 struct Config {
+    /// Default `threads` on SQLite: a write holds its thread until its group commits, so the thread count
+    /// bounds a group; a thread costs a connection with a 512 KiB page cache.
+    static constexpr int kSqliteThreads = 32;
+    /// Default `threads` on PostgreSQL: each thread holds a server connection (max_connections is 100).
+    static constexpr int kPostgresThreads = 16;
+
     store::DatabaseOptions db;           ///< db.path, db.synchronous, db.busy_timeout_ms
     std::string listen;                  ///< listen: "" (inherited fd 0 / fd 3), "unix:PATH" or "HOST:PORT"
     int listenBacklog = 128;             ///< listen.backlog
     std::string listenGroup;             ///< listen.group: group of a socket created by `listen`
-    int threads = 16;                    ///< threads (issue 7: writes group-commit in larger groups)
+    /// threads; by default kSqliteThreads on SQLite, kPostgresThreads on PostgreSQL (issue 7)
+    int threads = kSqliteThreads;
     std::size_t maxBodyBytes = 1048576;  ///< request.max_body_bytes
     std::string pathPrefix;              ///< http.path_prefix, stripped from REQUEST_URI before routing
     std::string nodeName;                ///< node.name (default: the host name)
