@@ -52,8 +52,9 @@ Config Config::from(const Poco::Util::AbstractConfiguration& conf) {
     c.listen = conf.getString("listen", c.listen);
     c.listenBacklog = intKey(conf, "listen.backlog", c.listenBacklog, 1, 65535);
     c.listenGroup = conf.getString("listen.group", c.listenGroup);
-    c.threads = intKey(conf, "threads",
-                       c.db.backend() == store::Backend::PostgreSQL ? kPostgresThreads : kSqliteThreads, 1, 256);
+    c.threads =
+        intKey(conf, "threads",
+               c.db.backend() == store::Backend::PostgreSQL ? kPostgresThreads : kSqliteThreads, 1, 256);
     c.maxBodyBytes = static_cast<std::size_t>(
         intKey(conf, "request.max_body_bytes", static_cast<int>(c.maxBodyBytes), 1, 1 << 30));
     c.pathPrefix = conf.getString("http.path_prefix", c.pathPrefix);

@@ -18,10 +18,10 @@ struct Config {
     /// Default `threads` on PostgreSQL: each thread holds a server connection (max_connections is 100).
     static constexpr int kPostgresThreads = 16;
 
-    store::DatabaseOptions db;           ///< db.path, db.synchronous, db.busy_timeout_ms
-    std::string listen;                  ///< listen: "" (inherited fd 0 / fd 3), "unix:PATH" or "HOST:PORT"
-    int listenBacklog = 128;             ///< listen.backlog
-    std::string listenGroup;             ///< listen.group: group of a socket created by `listen`
+    store::DatabaseOptions db;  ///< db.path, db.synchronous, db.busy_timeout_ms
+    std::string listen;         ///< listen: "" (inherited fd 0 / fd 3), "unix:PATH" or "HOST:PORT"
+    int listenBacklog = 128;    ///< listen.backlog
+    std::string listenGroup;    ///< listen.group: group of a socket created by `listen`
     /// threads; by default kSqliteThreads on SQLite, kPostgresThreads on PostgreSQL (issue 7)
     int threads = kSqliteThreads;
     std::size_t maxBodyBytes = 1048576;  ///< request.max_body_bytes

@@ -1,5 +1,9 @@
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <map>
+#include <stdexcept>
+#include <string>
+
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/MapConfiguration.h>
 

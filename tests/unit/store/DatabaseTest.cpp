@@ -93,7 +93,7 @@ public:
         c->session() << "PRAGMA cache_size", into(cacheSize), now;
         CPPUNIT_ASSERT_EQUAL(-store::Database::kReaderCacheKiB, cacheSize);  // negative: in KiB
         CPPUNIT_ASSERT_EQUAL(1, fk);
-        CPPUNIT_ASSERT_EQUAL(2, sync);  // FULL
+        CPPUNIT_ASSERT_EQUAL(2, sync);       // FULL
         CPPUNIT_ASSERT_EQUAL(2, tempStore);  // MEMORY: savepoint journals never go to a temporary file
         CPPUNIT_ASSERT_EQUAL(std::string("wal"), mode);
     }
