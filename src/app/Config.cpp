@@ -1,7 +1,9 @@
 #include "appreg/app/Config.h"
 
+#include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace appreg::app {
@@ -31,6 +33,19 @@ std::string hostName() {
 
 }  // namespace
 
+int Config::defaultRunning(store::Backend backend, int threads, int cores) {
+    if (backend == store::Backend::PostgreSQL) return threads;
+    return std::clamp(2 * cores, 1, threads);
+}
+
+int Config::usableCores() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+    const long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? static_cast<int>(online) : 1;
+}
+
 Config Config::from(const Poco::Util::AbstractConfiguration& conf) {
     Config c;
     c.db.path = conf.getString("db.path", c.db.path);
@@ -55,6 +70,7 @@ Config Config::from(const Poco::Util::AbstractConfiguration& conf) {
     c.threads =
         intKey(conf, "threads",
                c.db.backend() == store::Backend::PostgreSQL ? kPostgresThreads : kSqliteThreads, 1, 256);
+    c.running = intKey(conf, "threads.running", defaultRunning(c.db.backend(), c.threads, usableCores()), 1, 256);
     c.maxBodyBytes = static_cast<std::size_t>(
         intKey(conf, "request.max_body_bytes", static_cast<int>(c.maxBodyBytes), 1, 1 << 30));
     c.pathPrefix = conf.getString("http.path_prefix", c.pathPrefix);

@@ -22,12 +22,14 @@ using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
-Acceptor::Acceptor(int listenFd, int headTimeoutMs, int readTimeoutMs, RecordLimits limits)
+Acceptor::Acceptor(int listenFd, int headTimeoutMs, int readTimeoutMs, RecordLimits limits, RunLimit runLimit)
     : _listenFd(listenFd),
       _headTimeoutMs(headTimeoutMs),
       _readTimeoutMs(readTimeoutMs),
       _limits(limits),
-      _peekBuffer(requestHeadCapacity(limits)) {
+      _peekBuffer(requestHeadCapacity(limits)),
+      _runLimit(runLimit) {
+    if (_runLimit.maxRunning < 1) _runLimit.maxRunning = 1;
     sockaddr_storage address{};
     socklen_t length = sizeof address;
     _localPeers = getsockname(listenFd, reinterpret_cast<sockaddr*>(&address), &length) == 0 &&
@@ -59,13 +61,84 @@ Acceptor::~Acceptor() {
     close(_epollFd);
 }
 
-std::optional<ReadyConnection> Acceptor::next() {
-    std::unique_lock<std::mutex> lock(_mutex);
-    _readyChanged.wait(lock, [this] { return !_ready.empty() || _finished; });
-    if (_ready.empty()) return std::nullopt;
-    ReadyConnection c = _ready.front();
-    _ready.pop_front();
+Acceptor::Worker::~Worker() {
+    if (!_running) return;
+    std::lock_guard<std::mutex> lock(_acceptor._mutex);
+    --_acceptor._running;
+}
+
+std::optional<ReadyConnection> Acceptor::Worker::next() {
+    Acceptor& a = _acceptor;
+    std::unique_lock<std::mutex> lock(a._mutex);
+    if (_running) {
+        _running = false;
+        --a._running;
+    }
+    if (a._ready.empty() && !a._finished) {
+        ++a._sleeping;
+        do {
+            a._readyChanged.wait(lock);
+            // Whichever worker wakes takes the wake-up that was counted (a spurious one may take another's:
+            // then one more runs than the limit, for one request).
+            if (a._waking > 0) --a._waking;
+        } while (a._ready.empty() && !a._finished);
+        --a._sleeping;
+    }
+    if (a._ready.empty()) return std::nullopt;
+    ReadyConnection c = a._ready.front();
+    a._ready.pop_front();
+    a._progress = Clock::now();
+    _running = true;
+    ++a._running;
     return c;
+}
+
+void Acceptor::Worker::waits() {
+    Acceptor& a = _acceptor;
+    bool wake = false;
+    {
+        std::lock_guard<std::mutex> lock(a._mutex);
+        if (!_running) return;
+        _running = false;
+        --a._running;
+        wake = a.wakeOneIfBelowLimit();
+    }
+    if (wake) a._readyChanged.notify_one();
+}
+
+void Acceptor::Worker::resumes() {
+    std::lock_guard<std::mutex> lock(_acceptor._mutex);
+    if (_running) return;
+    _running = true;
+    ++_acceptor._running;
+}
+
+int Acceptor::idleWorkers() {
+    std::lock_guard<std::mutex> lock(_mutex);
+    return _sleeping;
+}
+
+bool Acceptor::wakeOneIfBelowLimit() {
+    if (_ready.empty() || _sleeping <= _waking || _running + _waking >= _runLimit.maxRunning) return false;
+    ++_waking;
+    return true;
+}
+
+void Acceptor::relieveStall() {
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        if (_ready.empty() || _sleeping <= _waking || Clock::now() - _progress < _runLimit.stall) return;
+        ++_waking;
+        _progress = Clock::now();  // the next one after another `stall`
+    }
+    _readyChanged.notify_one();
+}
+
+std::optional<Clock::time_point> Acceptor::stallDeadline() {
+    std::lock_guard<std::mutex> lock(_mutex);
+    // With no worker left to wake there is nothing to be due (and a deadline in the past would spin).
+    if (_ready.empty() || _sleeping <= _waking) return std::nullopt;
+    return _progress + _runLimit.stall;
 }
 
 void Acceptor::giveBack(int fd) { handBack(Returned{fd, false}); }
@@ -112,11 +185,14 @@ void Acceptor::stop() {
 }
 
 void Acceptor::queue(ReadyConnection connection) {
+    bool wake = false;
     {
         std::lock_guard<std::mutex> lock(_mutex);
+        if (_ready.empty()) _progress = Clock::now();
         _ready.push_back(connection);
+        wake = wakeOneIfBelowLimit();
     }
-    _readyChanged.notify_one();
+    if (wake) _readyChanged.notify_one();
 }
 
 void Acceptor::watch(int fd, std::optional<Clock::time_point> deadline, bool draining) {
@@ -268,12 +344,14 @@ void Acceptor::run() {
 
         int timeoutMs = -1;
         auto now = Clock::now();
-        for (const auto& [fd, pending] : _pending) {
-            if (!pending.deadline) continue;
-            auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(*pending.deadline - now).count() + 1;
+        auto until = [&](Clock::time_point deadline) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
             if (timeoutMs < 0 || left < timeoutMs) timeoutMs = static_cast<int>(left < 0 ? 0 : left);
+        };
+        for (const auto& [fd, pending] : _pending) {
+            if (pending.deadline) until(*pending.deadline);
         }
+        if (auto stalled = stallDeadline()) until(*stalled);
         int n = epoll_wait(_epollFd, events.data(), static_cast<int>(events.size()), timeoutMs);
         if (n < 0 && errno != EINTR) {
             logger().error("epoll_wait: %s", std::string(std::strerror(errno)));
@@ -296,6 +374,7 @@ void Acceptor::run() {
                 }
             }
         }
+        relieveStall();
         // Heads that did not arrive in time.
         now = Clock::now();
         std::vector<std::pair<int, bool>> late;

@@ -36,6 +36,11 @@ sigset_t stopSignals() {
 
 Poco::Logger& logger() { return Poco::Logger::get("appreg"); }
 
+/// The calling worker thread's place in the Acceptor's RunLimit; null on every other thread. Thread-local
+/// because the code that blocks (the group commit, below the transport) is called through the API layers,
+/// which know nothing of threads; currentThreadWaits() finds the worker from the thread alone.
+thread_local Acceptor::Worker* t_worker = nullptr;
+
 /// The text with every byte outside printable ASCII shown as '?', so a hostile path cannot forge log lines.
 std::string printable(const std::string& s) {
     if (s.empty()) return "-";
@@ -74,8 +79,10 @@ int FcgiServer::run() {
         return 1;
     }
 
-    Acceptor acceptor(_socket.fd(), _options.headTimeoutMs, _options.reloadable.readTimeoutMs,
-                      RecordLimits{});
+    RunLimit runLimit;
+    if (_options.maxRunning > 0) runLimit.maxRunning = _options.maxRunning;
+    Acceptor acceptor(_socket.fd(), _options.headTimeoutMs, _options.reloadable.readTimeoutMs, RecordLimits{},
+                      runLimit);
     std::vector<std::thread> workers;
     {
         std::lock_guard<std::mutex> lock(_mutex);
@@ -84,8 +91,11 @@ int FcgiServer::run() {
     for (int i = 0; i < _options.threads; ++i) {
         workers.emplace_back(&FcgiServer::workerLoop, this, i, std::ref(acceptor));
     }
-    logger().information("appreg-fcgi %s serving on %s with %d threads", std::string(APPREG_VERSION),
-                         _socket.description(), _options.threads);
+    const std::string running = _options.maxRunning > 0 && _options.maxRunning < _options.threads
+                                    ? " (at most " + std::to_string(_options.maxRunning) + " running)"
+                                    : "";
+    logger().information("appreg-fcgi %s serving on %s with %d threads%s", std::string(APPREG_VERSION),
+                         _socket.description(), _options.threads, running);
 
     // This thread waits for a stop signal, or for every worker to have ended on its own (start-up failure).
     sigset_t set = stopSignals();
@@ -140,6 +150,14 @@ void FcgiServer::reload(Acceptor& acceptor) {
         next->maxBodyBytes, std::string(next->logRequests ? "true" : "false"), next->readTimeoutMs);
 }
 
+void FcgiServer::currentThreadWaits() {
+    if (t_worker != nullptr) t_worker->waits();
+}
+
+void FcgiServer::currentThreadResumes() {
+    if (t_worker != nullptr) t_worker->resumes();
+}
+
 void FcgiServer::workerLoop(int index, Acceptor& acceptor) {
     struct Exit {
         FcgiServer& server;
@@ -167,7 +185,12 @@ void FcgiServer::workerLoop(int index, Acceptor& acceptor) {
         if (neverListening >= 0) close(neverListening);
         return;
     }
-    while (auto connection = acceptor.next()) {
+    Acceptor::Worker worker(acceptor);
+    t_worker = &worker;
+    struct Unregister {
+        ~Unregister() { t_worker = nullptr; }
+    } unregister;
+    while (auto connection = worker.next()) {
         if (connection->tooLarge) {
             if (refuseTooLarge(connection->fd, connection->requestId, acceptor.limits())) {
                 acceptor.closeGracefully(connection->fd);

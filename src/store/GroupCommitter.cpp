@@ -1,13 +1,15 @@
 #include "appreg/store/GroupCommitter.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace appreg::store {
 
 GroupCommitter::GroupCommitter(const DatabaseOptions& options, std::mutex& processWriteMutex,
-                               std::size_t maxGroup)
+                               std::size_t maxGroup, WaitHooks hooks)
     : _connection(options, processWriteMutex),
       _maxGroup(maxGroup),
+      _hooks(std::move(hooks)),
       _writer(&GroupCommitter::writerLoop, this) {}
 
 GroupCommitter::~GroupCommitter() {
@@ -21,10 +23,17 @@ GroupCommitter::~GroupCommitter() {
 
 void GroupCommitter::run(const Job& job) {
     Pending pending{&job, nullptr, false, {}};
-    std::unique_lock<std::mutex> lock(_mutex);
-    _queue.push_back(&pending);
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        _queue.push_back(&pending);
+    }
     _wake.notify_one();
-    pending.finished.wait(lock, [&] { return pending.done; });
+    if (_hooks.waiting) _hooks.waiting();
+    {
+        std::unique_lock<std::mutex> lock(_mutex);
+        pending.finished.wait(lock, [&] { return pending.done; });
+    }
+    if (_hooks.resumed) _hooks.resumed();
     if (pending.error) std::rethrow_exception(pending.error);
 }
 

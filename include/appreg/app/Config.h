@@ -24,6 +24,9 @@ struct Config {
     std::string listenGroup;    ///< listen.group: group of a socket created by `listen`
     /// threads; by default kSqliteThreads on SQLite, kPostgresThreads on PostgreSQL (issue 7)
     int threads = kSqliteThreads;
+    /// threads.running: how many of them run requests at once (fcgi::RunLimit); a thread waiting for its
+    /// write's commit does not count. By default defaultRunning().
+    int running = kSqliteThreads;
     std::size_t maxBodyBytes = 1048576;  ///< request.max_body_bytes
     std::string pathPrefix;              ///< http.path_prefix, stripped from REQUEST_URI before routing
     std::string nodeName;                ///< node.name (default: the host name)
@@ -37,6 +40,13 @@ struct Config {
         10000;  ///< auth.credential_cache_size: verified Basic credentials kept (0: none)
     int credentialCacheSeconds = 300;  ///< auth.credential_cache_seconds: how long one stays verified
     int listCacheBytes = 524288;       ///< cache.list_bytes: list responses kept per thread (0: none)
+
+    /// Default `threads.running`: on SQLite two per core this process may use (`cores`), so that the next
+    /// connection is usually taken by a thread that has just finished one instead of waking another; on
+    /// PostgreSQL every thread, as each waits for the server in every query. At most `threads`.
+    static int defaultRunning(store::Backend backend, int threads, int cores);
+    /// The cores this process may run on (its CPU affinity), at least 1.
+    static int usableCores();
 
     /// Reads the keys from a (layered) configuration, keeping defaults for absent ones.
     /// Throws std::invalid_argument naming the key of any invalid value.

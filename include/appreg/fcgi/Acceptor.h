@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -21,6 +22,17 @@ struct ReadyConnection {
     unsigned requestId = 0;  ///< of the BEGIN_REQUEST record (for the 431)
 };
 
+/// How many worker threads run requests at once (issue 7). Handing a connection to a sleeping worker costs a
+/// wake-up and a context switch each; a worker that finds the next connection queued when it finishes takes
+/// it without sleeping. So a ready connection wakes a sleeping worker only while fewer than `maxRunning`
+/// workers run. A worker that waits (for its write's commit) does not count as running. If the workers that
+/// run are all busy for `stall` (a slow request) while connections wait, one more is woken, and again after
+/// each further `stall`: a long request delays the others by at most that.
+struct RunLimit {
+    int maxRunning = std::numeric_limits<int>::max();  ///< the default: no limit, every ready connection wakes
+    std::chrono::milliseconds stall{2};
+};
+
 /// One thread that owns the listening socket and every connection that is not being served: it accepts, waits
 /// (in one epoll set, not a thread each) until a connection's request head (BEGIN_REQUEST and all PARAMS
 /// records) has arrived, checks it with checkRequestHead, and queues it for the worker threads. An idle
@@ -28,13 +40,32 @@ struct ReadyConnection {
 /// connections come back here between requests. Uses no libfcgi.
 class Acceptor {
 public:
-    Acceptor(int listenFd, int headTimeoutMs, int readTimeoutMs, RecordLimits limits);
+    Acceptor(int listenFd, int headTimeoutMs, int readTimeoutMs, RecordLimits limits, RunLimit runLimit = {});
     ~Acceptor();
     Acceptor(const Acceptor&) = delete;
     Acceptor& operator=(const Acceptor&) = delete;
 
-    /// Blocks until a connection is ready; nothing once stopped and every ready connection was handed out.
-    std::optional<ReadyConnection> next();
+    /// One worker thread's place in the RunLimit: it runs from the connection next() returns until its next
+    /// call to next(), except between waits() and resumes(). Used by that one thread only.
+    class Worker {
+    public:
+        explicit Worker(Acceptor& acceptor) : _acceptor(acceptor) {}
+        ~Worker();
+        Worker(const Worker&) = delete;
+        Worker& operator=(const Worker&) = delete;
+        /// Blocks until a connection is ready for this worker; nothing once stopped and every ready connection
+        /// was handed out.
+        std::optional<ReadyConnection> next();
+        /// This worker is about to block (e.g. until its write commits) and no longer counts as running.
+        void waits();
+        /// It runs again.
+        void resumes();
+
+    private:
+        Acceptor& _acceptor;
+        bool _running = false;
+    };
+
     /// Takes back a kept-alive connection after its request was served, to wait for its next request.
     void giveBack(int fd);
     /// Takes over the close of a connection whose answer was sent: shuts down the sending side and discards
@@ -48,6 +79,8 @@ public:
     void stop();
 
     const RecordLimits& limits() const { return _limits; }
+    /// How many workers wait in next() for a connection now.
+    int idleWorkers();
     /// The send/receive time-out of connections accepted from now on.
     void setReadTimeout(int readTimeoutMs) { _readTimeoutMs = readTimeoutMs; }
 
@@ -77,6 +110,13 @@ private:
     std::mutex _mutex;
     std::condition_variable _readyChanged;
     std::deque<ReadyConnection> _ready;
+    RunLimit _runLimit;
+    int _running = 0;   ///< workers that run requests (RunLimit)
+    int _sleeping = 0;  ///< workers waiting in next()
+    int _waking = 0;    ///< of those, woken for a connection and not yet up
+    /// When a worker last took a connection, or the queue last became non-empty: `stall` after it with
+    /// connections still waiting, one more worker is woken.
+    std::chrono::steady_clock::time_point _progress;
     std::vector<Returned> _givenBack;
     bool _stopRequested = false;
     bool _finished = false;  ///< the acceptor thread is done: no more connections will be queued
@@ -93,6 +133,13 @@ private:
     void forget(int fd, bool closeIt);
     void queue(ReadyConnection connection);
     void finish();
+    /// Under _mutex: wakes a sleeping worker for the queued connections if fewer than maxRunning run.
+    bool wakeOneIfBelowLimit();
+    /// Wakes one more worker if the queued connections have waited `stall` without one being taken.
+    void relieveStall();
+    /// Until when epoll_wait may sleep before relieveStall() is due; none if no connection waits for a
+    /// sleeping worker.
+    std::optional<std::chrono::steady_clock::time_point> stallDeadline();
 };
 
 }  // namespace appreg::fcgi

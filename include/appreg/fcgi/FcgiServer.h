@@ -34,6 +34,7 @@ using ReloadHook = std::function<std::optional<ReloadableOptions>()>;
 
 struct ServerOptions {
     int threads = 4;
+    int maxRunning = 0;  ///< RunLimit::maxRunning; 0: no limit (every thread may run)
     std::string pathPrefix;
     int shutdownGraceMs = 5000;
     int headTimeoutMs = 1000;  ///< the BEGIN_REQUEST and PARAMS records must arrive within this time
@@ -67,6 +68,13 @@ public:
     /// Serves until SIGTERM/SIGINT; returns the process exit code (0 after a clean stop, 1 if in-flight
     /// requests outlived shutdown.grace_ms or every worker thread failed to start).
     int run();
+
+    /// Called by code below the transport (the group commit) on the thread that is about to block: if it is
+    /// a worker thread, it no longer counts towards maxRunning (Acceptor::Worker::waits), so another worker
+    /// may serve the connections that wait meanwhile. Does nothing on any other thread.
+    static void currentThreadWaits();
+    /// The thread runs again (Acceptor::Worker::resumes); does nothing on a thread that is not a worker.
+    static void currentThreadResumes();
 
 private:
     ListenSocket& _socket;

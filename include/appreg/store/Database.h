@@ -98,6 +98,7 @@ private:
 
 class GroupCommitter;
 struct GroupCommitStats;
+struct WaitHooks;
 
 /// The process-wide database: its options, the schema migration at start, and the mutex that lets one
 /// thread of this process write at a time (other processes are held off by SQLite's lock).
@@ -122,9 +123,13 @@ public:
     /// The group commits so far (all zero before the first write). Only once no thread can be making the
     /// first write (e.g. after the request threads have stopped): the writer is created by that write.
     GroupCommitStats writeStats() const;
+    /// What a thread calling write() is told around its wait for the commit (GroupCommitter::run). Only
+    /// before the first write: the writer takes them when it starts.
+    void setWaitHooks(const WaitHooks& hooks);
 
 private:
     DatabaseOptions _options;
+    std::unique_ptr<WaitHooks> _hooks;
     std::mutex _writeMutex;
     std::once_flag _committerStarted;
     std::unique_ptr<GroupCommitter> _committer;

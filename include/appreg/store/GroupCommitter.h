@@ -21,6 +21,13 @@ struct GroupCommitStats {
     std::size_t largest = 0;         ///< the most writes one transaction held
 };
 
+/// Told by a request thread around the time it blocks until its write commits: the transport lets another
+/// thread run meanwhile (fcgi::RunLimit). Either may be empty.
+struct WaitHooks {
+    std::function<void()> waiting;
+    std::function<void()> resumed;
+};
+
 /// Group commit (issue 7): one writer thread with its own connection runs the writes of every request thread.
 /// All writes waiting when the writer is free share one transaction, so one fsync makes them all durable;
 /// each runs in its own savepoint, so one write's failure (a constraint, a validation error thrown from
@@ -28,8 +35,11 @@ struct GroupCommitStats {
 class GroupCommitter {
 public:
     using Job = std::function<void(Connection&)>;
+    /// The most writes one transaction holds by default.
+    static constexpr std::size_t kMaxGroup = 128;
 
-    GroupCommitter(const DatabaseOptions& options, std::mutex& processWriteMutex, std::size_t maxGroup = 128);
+    GroupCommitter(const DatabaseOptions& options, std::mutex& processWriteMutex, std::size_t maxGroup = kMaxGroup,
+                   WaitHooks hooks = {});
     ~GroupCommitter();
     GroupCommitter(const GroupCommitter&) = delete;
     GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -38,7 +48,7 @@ public:
     /// once that transaction is committed (durable per `synchronous`): only then may the caller acknowledge
     /// the write. An exception thrown by the job rolls back its savepoint and is rethrown here; if the
     /// transaction cannot begin or commit, every job of the group gets DatabaseUnavailable and nothing of it
-    /// is kept.
+    /// is kept. The calling thread calls the WaitHooks around its wait.
     void run(const Job& job);
     GroupCommitStats stats() const;
 
@@ -54,6 +64,7 @@ private:
 
     Connection _connection;
     std::size_t _maxGroup;
+    WaitHooks _hooks;
     mutable std::mutex _mutex;
     std::condition_variable _wake;  ///< the writer: there is work, or stop
     std::deque<Pending*> _queue;

@@ -1,5 +1,6 @@
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -17,6 +18,8 @@ class ConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testThreadsDefaultFollowsTheDatabase);
     CPPUNIT_TEST(testThreadsKeyWins);
     CPPUNIT_TEST(testThreadsOutOfRangeIsRefused);
+    CPPUNIT_TEST(testRunningDefaultIsTwoPerCoreOnSqliteAndEveryThreadOnPostgres);
+    CPPUNIT_TEST(testRunningKey);
     CPPUNIT_TEST_SUITE_END();
 
     static app::Config load(const std::map<std::string, std::string>& keys) {
@@ -42,6 +45,27 @@ public:
         CPPUNIT_ASSERT_THROW(load({{"threads", "0"}}), std::invalid_argument);
         CPPUNIT_ASSERT_THROW(load({{"threads", "257"}}), std::invalid_argument);
         CPPUNIT_ASSERT_THROW(load({{"threads", "many"}}), std::invalid_argument);
+    }
+
+    void testRunningDefaultIsTwoPerCoreOnSqliteAndEveryThreadOnPostgres() {
+        using app::Config;
+        CPPUNIT_ASSERT_EQUAL(4, Config::defaultRunning(store::Backend::SQLite, 32, 2));
+        CPPUNIT_ASSERT_EQUAL(2, Config::defaultRunning(store::Backend::SQLite, 32, 1));
+        CPPUNIT_ASSERT_EQUAL(32, Config::defaultRunning(store::Backend::SQLite, 32, 64));  // at most `threads`
+        CPPUNIT_ASSERT_EQUAL(16, Config::defaultRunning(store::Backend::PostgreSQL, 16, 2));
+        // What the worker starts with: this machine's cores.
+        const int cores = Config::usableCores();
+        CPPUNIT_ASSERT(cores >= 1);
+        CPPUNIT_ASSERT_EQUAL(std::min(32, 2 * cores), load({}).running);
+        CPPUNIT_ASSERT_EQUAL(std::min(8, 2 * cores), load({{"threads", "8"}}).running);
+        CPPUNIT_ASSERT_EQUAL(16, load({{"db.path", "postgresql:///appreg"}}).running);
+    }
+
+    void testRunningKey() {
+        CPPUNIT_ASSERT_EQUAL(1, load({{"threads.running", "1"}}).running);
+        CPPUNIT_ASSERT_EQUAL(3, load({{"threads.running", "3"}, {"db.path", "postgresql:///appreg"}}).running);
+        CPPUNIT_ASSERT_THROW(load({{"threads.running", "0"}}), std::invalid_argument);
+        CPPUNIT_ASSERT_THROW(load({{"threads.running", "257"}}), std::invalid_argument);
     }
 };
 

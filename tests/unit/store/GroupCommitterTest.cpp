@@ -2,11 +2,14 @@
 
 #include <atomic>
 #include <filesystem>
+#include <mutex>
+#include <string>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "appreg/store/Database.h"
+#include "appreg/store/GroupCommitter.h"
 
 #include "TemporaryDatabase.h"
 
@@ -20,6 +23,7 @@ class GroupCommitterTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testAFailingWriteDoesNotFailItsNeighbours);
     CPPUNIT_TEST(testConcurrentWritesShareTransactions);
     CPPUNIT_TEST(testLockedDatabaseFailsTheGroup);
+    CPPUNIT_TEST(testTheCallerIsToldAroundItsWait);
     CPPUNIT_TEST_SUITE_END();
 
     std::unique_ptr<test::TemporaryDatabase> temporary;
@@ -114,6 +118,26 @@ public:
         CPPUNIT_ASSERT_EQUAL(0, count("name = 'blocked'"));
         db->write([&](store::Connection& c) { insertOrg(c, "after"); });  // recovers on its own
         CPPUNIT_ASSERT_EQUAL(1, count("name = 'after'"));
+    }
+
+    void testTheCallerIsToldAroundItsWait() {
+        // The transport lets another thread run while this one waits (threads.running): it is told on the
+        // calling thread, before the wait and after the commit, once each per write, also for a failed one.
+        std::mutex m;
+        std::vector<std::string> events;
+        const auto caller = std::this_thread::get_id();
+        auto note = [&](const std::string& what) {
+            std::lock_guard<std::mutex> lock(m);
+            events.push_back(what + (std::this_thread::get_id() == caller ? "" : " (other thread)"));
+        };
+        db->setWaitHooks({[&] { note("waiting"); },
+                          [&] { note("resumed, committed: " + std::to_string(count("name = 'told'"))); }});
+        db->write([&](store::Connection& c) { insertOrg(c, "told"); });
+        CPPUNIT_ASSERT_THROW(db->write([&](store::Connection&) { throw std::runtime_error("refused"); }),
+                             std::runtime_error);
+        const std::vector<std::string> expected{"waiting", "resumed, committed: 1", "waiting",
+                                                "resumed, committed: 1"};
+        CPPUNIT_ASSERT(expected == events);
     }
 };
 
