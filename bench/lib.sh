@@ -22,6 +22,7 @@ BENCH_ORGS=${BENCH_ORGS:-20}
 BENCH_SEED_ACTIVITY=${BENCH_SEED_ACTIVITY:-1}  # one activity-stream 'create' entry per seeded application
 BENCH_SYNCHRONOUS=${BENCH_SYNCHRONOUS:-FULL}
 APPREG_THREADS=${APPREG_THREADS:-32}  # the worker's default on SQLite (postgres.sh: 16, its default there)
+APPREG_RUNNING=${APPREG_RUNNING:-}     # threads.running; empty: the worker's default (two per core on SQLite)
 BASELINE_THREADS=${BASELINE_THREADS:-4}
 BENCH_LOG_REQUESTS=${BENCH_LOG_REQUESTS:-true}
 BENCH_LIST_CACHE_BYTES=${BENCH_LIST_CACHE_BYTES:-}
@@ -261,6 +262,10 @@ EOF
         echo "auth.password_iterations = $BENCH_PASSWORD_ITERATIONS" >>"$work/appreg.properties"
     [ -z "$BENCH_LIST_CACHE_BYTES" ] ||
         echo "cache.list_bytes = $BENCH_LIST_CACHE_BYTES" >>"$work/appreg.properties"
+    [ -z "$APPREG_RUNNING" ] || echo "threads.running = $APPREG_RUNNING" >>"$work/appreg.properties"
+}
+running_desc() {
+    if [ -n "$APPREG_RUNNING" ]; then echo "threads.running=$APPREG_RUNNING"; else echo "threads.running default"; fi
 }
 
 # What the report says of the worker's list cache.

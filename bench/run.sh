@@ -20,6 +20,7 @@
 #   BENCH_CASES ["detail list list_filter create patch"]
 #   BENCH_MAX_SECONDS [600]   time box for everything after the build; runs that would not fit are skipped
 #   BENCH_SYNCHRONOUS [FULL]  the worker's db.synchronous;  APPREG_THREADS [32];  BASELINE_THREADS [4]
+#   APPREG_RUNNING            the worker's threads.running (default: the worker's, two per core on SQLite)
 #   BENCH_LOG_REQUESTS [true] the worker's log.requests (its log goes to a file)
 #   BENCH_LIST_CACHE_BYTES    the worker's cache.list_bytes (default: the worker's; 0 reads every list)
 #   BENCH_AUTH [basic]        how every request authenticates as the superuser the script creates
@@ -138,7 +139,7 @@ planned=$((n_cases * n_conns * per_case))
     echo "appreg benchmark, $stamp"
     echo
     machine_description
-    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, threads=$APPREG_THREADS, log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc)"
+    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, threads=$APPREG_THREADS, $(running_desc), log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc)"
     echo "baseline: bench/empty_responder.c (libfcgi, $BASELINE_THREADS threads, no database, fixed $(grep -o '[0-9]*-byte' "$work/baseline.log" || echo '~950-byte') JSON body)"
     echo "front end: lighttpd with conf/lighttpd.conf (var.* lines rewritten), unix socket to each worker, one lighttpd per target"
     echo "client: wrk -t$BENCH_WRK_THREADS -c{$BENCH_CONNS} -d$BENCH_DURATION --latency, on the same cores; $BENCH_ROUNDS rounds per case, baseline and appreg alternating (order flipped each round), $BENCH_WARMUP unrecorded warm-up of each first"
