@@ -267,7 +267,8 @@ int AppregApplication::main(const std::vector<std::string>& args) {
         options.threads = cfg.threads;
         options.maxRunning = cfg.running;
         // A request thread waiting for its write's commit lets another one run (threads.running).
-        database.setWaitHooks({&fcgi::FcgiServer::currentThreadWaits, &fcgi::FcgiServer::currentThreadResumes});
+        database.setWaitHooks(
+            {&fcgi::FcgiServer::currentThreadWaits, &fcgi::FcgiServer::currentThreadResumes});
         options.pathPrefix = cfg.pathPrefix;
         options.shutdownGraceMs = cfg.shutdownGraceMs;
         options.reloadable = {cfg.maxBodyBytes, cfg.logRequests, cfg.readTimeoutMs};

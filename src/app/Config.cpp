@@ -70,7 +70,8 @@ Config Config::from(const Poco::Util::AbstractConfiguration& conf) {
     c.threads =
         intKey(conf, "threads",
                c.db.backend() == store::Backend::PostgreSQL ? kPostgresThreads : kSqliteThreads, 1, 256);
-    c.running = intKey(conf, "threads.running", defaultRunning(c.db.backend(), c.threads, usableCores()), 1, 256);
+    c.running =
+        intKey(conf, "threads.running", defaultRunning(c.db.backend(), c.threads, usableCores()), 1, 256);
     c.maxBodyBytes = static_cast<std::size_t>(
         intKey(conf, "request.max_body_bytes", static_cast<int>(c.maxBodyBytes), 1, 1 << 30));
     c.pathPrefix = conf.getString("http.path_prefix", c.pathPrefix);

@@ -48,9 +48,9 @@ public:
         CPPUNIT_ASSERT_MESSAGE(worker().log(), worker().waitForLog("with 4 threads (at most 1 running)"));
         // The one thread allowed to run hashes a new user's password.
         auto slow = std::async(std::launch::async, [this] {
-            FcgiResponse r = api().send("POST", "/api/v2/users/",
-                                        R"({"username": "slow", "password": "a-long-password"})",
-                                        "application/json", std::chrono::seconds(120));
+            FcgiResponse r =
+                api().send("POST", "/api/v2/users/", R"({"username": "slow", "password": "a-long-password"})",
+                           "application/json", std::chrono::seconds(120));
             return std::make_pair(r, Clock::now());
         });
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -64,13 +64,14 @@ public:
 
         auto [created, createdAt] = slow.get();
         APPREG_ASSERT_STATUS(201, created);
-        CPPUNIT_ASSERT_MESSAGE("the slow request ended before the others were answered, so it held nothing up: "
-                               "the test proved nothing (hashing took " +
-                                   std::to_string(msBetween(begin, createdAt)) + " ms after they were sent)",
-                               createdAt > answered);
-        CPPUNIT_ASSERT_MESSAGE("two requests behind a slow one took " + std::to_string(msBetween(begin, answered)) +
-                                   " ms; the slow one ended " + std::to_string(msBetween(answered, createdAt)) +
-                                   " ms later",
+        CPPUNIT_ASSERT_MESSAGE(
+            "the slow request ended before the others were answered, so it held nothing up: "
+            "the test proved nothing (hashing took " +
+                std::to_string(msBetween(begin, createdAt)) + " ms after they were sent)",
+            createdAt > answered);
+        CPPUNIT_ASSERT_MESSAGE("two requests behind a slow one took " +
+                                   std::to_string(msBetween(begin, answered)) + " ms; the slow one ended " +
+                                   std::to_string(msBetween(answered, createdAt)) + " ms later",
                                msBetween(begin, answered) < 1000);
     }
 
@@ -80,7 +81,8 @@ public:
         std::vector<std::future<FcgiResponse>> creates;
         for (int i = 0; i < 16; ++i) {
             creates.push_back(std::async(std::launch::async, [this, org, i] {
-                return api().createApplication(ApiClient::seedApplication(org, "limited " + std::to_string(i)));
+                return api().createApplication(
+                    ApiClient::seedApplication(org, "limited " + std::to_string(i)));
             }));
         }
         std::set<std::string> locations;

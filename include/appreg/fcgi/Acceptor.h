@@ -29,7 +29,8 @@ struct ReadyConnection {
 /// run are all busy for `stall` (a slow request) while connections wait, one more is woken, and again after
 /// each further `stall`: a long request delays the others by at most that.
 struct RunLimit {
-    int maxRunning = std::numeric_limits<int>::max();  ///< the default: no limit, every ready connection wakes
+    int maxRunning =
+        std::numeric_limits<int>::max();  ///< the default: no limit, every ready connection wakes
     std::chrono::milliseconds stall{2};
 };
 
@@ -53,8 +54,8 @@ public:
         ~Worker();
         Worker(const Worker&) = delete;
         Worker& operator=(const Worker&) = delete;
-        /// Blocks until a connection is ready for this worker; nothing once stopped and every ready connection
-        /// was handed out.
+        /// Blocks until a connection is ready for this worker; nothing once stopped and every ready
+        /// connection was handed out.
         std::optional<ReadyConnection> next();
         /// This worker is about to block (e.g. until its write commits) and no longer counts as running.
         void waits();

@@ -38,8 +38,8 @@ public:
     /// The most writes one transaction holds by default.
     static constexpr std::size_t kMaxGroup = 128;
 
-    GroupCommitter(const DatabaseOptions& options, std::mutex& processWriteMutex, std::size_t maxGroup = kMaxGroup,
-                   WaitHooks hooks = {});
+    GroupCommitter(const DatabaseOptions& options, std::mutex& processWriteMutex,
+                   std::size_t maxGroup = kMaxGroup, WaitHooks hooks = {});
     ~GroupCommitter();
     GroupCommitter(const GroupCommitter&) = delete;
     GroupCommitter& operator=(const GroupCommitter&) = delete;

@@ -51,7 +51,8 @@ public:
         using app::Config;
         CPPUNIT_ASSERT_EQUAL(4, Config::defaultRunning(store::Backend::SQLite, 32, 2));
         CPPUNIT_ASSERT_EQUAL(2, Config::defaultRunning(store::Backend::SQLite, 32, 1));
-        CPPUNIT_ASSERT_EQUAL(32, Config::defaultRunning(store::Backend::SQLite, 32, 64));  // at most `threads`
+        CPPUNIT_ASSERT_EQUAL(32,
+                             Config::defaultRunning(store::Backend::SQLite, 32, 64));  // at most `threads`
         CPPUNIT_ASSERT_EQUAL(16, Config::defaultRunning(store::Backend::PostgreSQL, 16, 2));
         // What the worker starts with: this machine's cores.
         const int cores = Config::usableCores();
@@ -63,7 +64,8 @@ public:
 
     void testRunningKey() {
         CPPUNIT_ASSERT_EQUAL(1, load({{"threads.running", "1"}}).running);
-        CPPUNIT_ASSERT_EQUAL(3, load({{"threads.running", "3"}, {"db.path", "postgresql:///appreg"}}).running);
+        CPPUNIT_ASSERT_EQUAL(3,
+                             load({{"threads.running", "3"}, {"db.path", "postgresql:///appreg"}}).running);
         CPPUNIT_ASSERT_THROW(load({{"threads.running", "0"}}), std::invalid_argument);
         CPPUNIT_ASSERT_THROW(load({{"threads.running", "257"}}), std::invalid_argument);
     }

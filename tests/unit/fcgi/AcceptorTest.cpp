@@ -95,7 +95,8 @@ public:
         // Asleep before the test goes on: a worker that comes to next() while a connection waits takes it.
         const auto deadline = Clock::now() + 5s;
         while (acceptor.idleWorkers() == idle && Clock::now() < deadline) std::this_thread::sleep_for(1ms);
-        if (acceptor.idleWorkers() == idle) throw std::runtime_error("the worker did not go to sleep in next()");
+        if (acceptor.idleWorkers() == idle)
+            throw std::runtime_error("the worker did not go to sleep in next()");
     }
     /// Stops the acceptor first, so that a test failing half-way does not wait forever for this thread.
     ~SleepingWorker() { acceptor_.stop(); }
@@ -109,6 +110,25 @@ private:
     Acceptor& acceptor_;
     Acceptor::Worker worker_;
     std::future<std::pair<bool, Clock::time_point>> got_;
+};
+
+/// A worker that has taken a connection and is serving it; the connection is closed at the end.
+class BusyWorker {
+public:
+    BusyWorker(Acceptor& acceptor, Socket& socket) : worker(acceptor) {
+        socket.connectClient();
+        auto c = worker.next();
+        if (!c) throw std::runtime_error("the first worker got no connection");
+        fd_ = c->fd;
+    }
+    ~BusyWorker() { ::close(fd_); }
+    BusyWorker(const BusyWorker&) = delete;
+    BusyWorker& operator=(const BusyWorker&) = delete;
+
+    Acceptor::Worker worker;
+
+private:
+    int fd_ = -1;
 };
 
 }  // namespace
@@ -125,31 +145,22 @@ public:
     void testWithoutALimitEveryReadyConnectionWakesAWorker() {
         Socket socket;
         Acceptor acceptor(socket.fd(), 5000, 5000, RecordLimits{});
-        Acceptor::Worker busy(acceptor);
-        socket.connectClient();
-        auto first = busy.next();
-        CPPUNIT_ASSERT(first.has_value());
+        BusyWorker busy(acceptor, socket);
         SleepingWorker other(acceptor);
         socket.connectClient();
         CPPUNIT_ASSERT_MESSAGE("with no limit a second worker serves while the first is busy", other.got(5s));
-        ::close(first->fd);
-        acceptor.stop();
     }
 
     void testAtTheLimitTheRunningWorkerTakesTheNextConnection() {
         Socket socket;
         Acceptor acceptor(socket.fd(), 5000, 5000, RecordLimits{}, RunLimit{1, 60s});
-        Acceptor::Worker running(acceptor);
-        socket.connectClient();
-        auto first = running.next();
-        CPPUNIT_ASSERT(first.has_value());
+        BusyWorker running(acceptor, socket);
         SleepingWorker sleeping(acceptor);
         socket.connectClient();
         CPPUNIT_ASSERT_MESSAGE("a second worker was woken although one ran and the limit is one",
                                !sleeping.got(300ms));
         // The running worker finds it queued when it asks for its next one, without sleeping.
-        ::close(first->fd);
-        auto second = running.next();
+        auto second = running.worker.next();
         CPPUNIT_ASSERT(second.has_value());
         ::close(second->fd);
         CPPUNIT_ASSERT(!sleeping.got(0ms));
@@ -160,28 +171,20 @@ public:
     void testAWaitingWorkerLetsASleepingOneRun() {
         Socket socket;
         Acceptor acceptor(socket.fd(), 5000, 5000, RecordLimits{}, RunLimit{1, 60s});
-        Acceptor::Worker writer(acceptor);
-        socket.connectClient();
-        auto first = writer.next();
-        CPPUNIT_ASSERT(first.has_value());
+        BusyWorker writer(acceptor, socket);
         SleepingWorker sleeping(acceptor);
         socket.connectClient();
         CPPUNIT_ASSERT(!sleeping.got(300ms));
-        writer.waits();  // e.g. until its write commits
+        writer.worker.waits();  // e.g. until its write commits
         CPPUNIT_ASSERT_MESSAGE("the waiting worker's place went to nobody", sleeping.got(5s));
-        writer.resumes();
-        ::close(first->fd);
-        acceptor.stop();
+        writer.worker.resumes();
     }
 
     void testAStallWakesOneMoreWorker() {
         Socket socket;
         constexpr auto kStall = 200ms;
         Acceptor acceptor(socket.fd(), 5000, 5000, RecordLimits{}, RunLimit{1, kStall});
-        Acceptor::Worker slow(acceptor);
-        socket.connectClient();
-        auto first = slow.next();
-        CPPUNIT_ASSERT(first.has_value());
+        BusyWorker slow(acceptor, socket);
         SleepingWorker sleeping(acceptor);
         const auto queued = Clock::now();
         socket.connectClient();
@@ -189,8 +192,6 @@ public:
         const auto waited = sleeping.when() - queued;
         CPPUNIT_ASSERT_MESSAGE("woken before the stall time: the limit did not hold",
                                waited >= kStall - 20ms);
-        ::close(first->fd);
-        acceptor.stop();
     }
 };
 

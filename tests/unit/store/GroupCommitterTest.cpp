@@ -3,8 +3,8 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
-#include <string>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -16,7 +16,8 @@
 using namespace appreg;
 using namespace Poco::Data::Keywords;
 
-/// Group commit on a real SQLite file: isolation of each write, durability before the answer, failure of a group.
+/// Group commit on a real SQLite file: isolation of each write, durability before the answer, failure of a
+/// group.
 class GroupCommitterTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(GroupCommitterTest);
     CPPUNIT_TEST(testEveryWriteIsCommittedBeforeRunReturns);
@@ -38,7 +39,8 @@ class GroupCommitterTest : public CppUnit::TestFixture {
 
     static void insertOrg(store::Connection& c, const std::string& name) {
         std::string n = name, t = "2026-01-01T00:00:00.000000Z";
-        c.session() << "INSERT INTO organizations (name, description, created, modified) VALUES (?, '', ?, ?)",
+        c.session()
+            << "INSERT INTO organizations (name, description, created, modified) VALUES (?, '', ?, ?)",
             use(n), use(t), use(t), now;
     }
 
@@ -100,7 +102,9 @@ public:
         for (int t = 0; t < 8; ++t) {
             threads.emplace_back([&, t] {
                 for (int i = 0; i < 50; ++i) {
-                    db->write([&](store::Connection& c) { insertOrg(c, std::to_string(t) + "-" + std::to_string(i)); });
+                    db->write([&](store::Connection& c) {
+                        insertOrg(c, std::to_string(t) + "-" + std::to_string(i));
+                    });
                 }
             });
         }
