@@ -3,7 +3,6 @@
 // takes long must still not hold up the others: after 2 ms without progress one more thread is woken.
 
 #include "ResponseAssert.h"
-#include "TestSuperuser.h"
 #include "WorkerFixture.h"
 
 #include <chrono>
