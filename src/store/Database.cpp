@@ -185,13 +185,13 @@ std::unique_ptr<Connection> Database::connect() {
 
 void Database::write(const std::function<void(Connection&)>& job) {
     std::call_once(_committerStarted, [this] {
-        _committer = std::make_unique<GroupCommitter>(_options, _writeMutex, GroupCommitter::kMaxGroup,
-                                                      _hooks ? *_hooks : WaitHooks{});
+        _committer =
+            std::make_unique<GroupCommitter>(_options, _writeMutex, GroupCommitter::kMaxGroup, _hooks);
     });
     _committer->run(job);
 }
 
-void Database::setWaitHooks(const WaitHooks& hooks) { _hooks = std::make_unique<WaitHooks>(hooks); }
+void Database::setWaitHooks(const WaitHooks& hooks) { _hooks = hooks; }
 
 GroupCommitStats Database::writeStats() const {
     return _committer ? _committer->stats() : GroupCommitStats{};

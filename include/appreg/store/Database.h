@@ -98,7 +98,13 @@ private:
 
 class GroupCommitter;
 struct GroupCommitStats;
-struct WaitHooks;
+
+/// Told by a request thread around the time it blocks until its write commits: the transport lets another
+/// thread run meanwhile (fcgi::RunLimit). Either may be empty.
+struct WaitHooks {
+    std::function<void()> waiting;
+    std::function<void()> resumed;
+};
 
 /// The process-wide database: its options, the schema migration at start, and the mutex that lets one
 /// thread of this process write at a time (other processes are held off by SQLite's lock).
@@ -129,7 +135,7 @@ public:
 
 private:
     DatabaseOptions _options;
-    std::unique_ptr<WaitHooks> _hooks;
+    WaitHooks _hooks;
     std::mutex _writeMutex;
     std::once_flag _committerStarted;
     std::unique_ptr<GroupCommitter> _committer;

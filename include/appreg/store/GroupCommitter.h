@@ -21,13 +21,6 @@ struct GroupCommitStats {
     std::size_t largest = 0;         ///< the most writes one transaction held
 };
 
-/// Told by a request thread around the time it blocks until its write commits: the transport lets another
-/// thread run meanwhile (fcgi::RunLimit). Either may be empty.
-struct WaitHooks {
-    std::function<void()> waiting;
-    std::function<void()> resumed;
-};
-
 /// Group commit (issue 7): one writer thread with its own connection runs the writes of every request thread.
 /// All writes waiting when the writer is free share one transaction, so one fsync makes them all durable;
 /// each runs in its own savepoint, so one write's failure (a constraint, a validation error thrown from
