@@ -1,10 +1,17 @@
 #include "appreg/http/CgiRequest.h"
 
+#include <array>
+
 #include "appreg/domain/Secrets.h"
 
 namespace appreg::http {
 
 namespace {
+
+/// Every parameter buildCgiRequest reads (readsCgiParam), and nothing else.
+constexpr std::array<std::string_view, 8> kReadParams{"REQUEST_METHOD", "CONTENT_TYPE",  "HTTP_AUTHORIZATION",
+                                                      "REQUEST_URI",    "SCRIPT_NAME",   "PATH_INFO",
+                                                      "QUERY_STRING",   "CONTENT_LENGTH"};
 
 std::string param(const std::map<std::string, std::string>& params, const char* name) {
     auto it = params.find(name);
@@ -84,6 +91,13 @@ CgiRequestResult buildCgiRequest(const std::map<std::string, std::string>& param
     CgiRequestResult r;
     r.request = std::move(request);
     return r;
+}
+
+bool readsCgiParam(std::string_view name) {
+    for (std::string_view p : kReadParams) {
+        if (p == name) return true;
+    }
+    return false;
 }
 
 }  // namespace appreg::http

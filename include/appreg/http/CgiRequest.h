@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "appreg/http/Request.h"
 #include "appreg/http/Response.h"
@@ -28,7 +29,12 @@ struct CgiRequestResult {
 /// without CONTENT_LENGTH (read at most limit+1 bytes); a body shorter or longer than CONTENT_LENGTH, or one
 /// that breaks off, is refused. Routing uses the raw REQUEST_URI with `pathPrefix` stripped.
 /// Independent of libfcgi, so tests and fuzzers drive it directly.
+///
+/// It reads only the parameters for which readsCgiParam() is true, so a transport need not copy the others.
 CgiRequestResult buildCgiRequest(const std::map<std::string, std::string>& params, const BodyReader& readBody,
                                  std::size_t maxBodyBytes, const std::string& pathPrefix);
+
+/// Whether buildCgiRequest reads the parameter `name` (of a front server's ~20-30 per request, 8 are).
+bool readsCgiParam(std::string_view name);
 
 }  // namespace appreg::http

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 #include "appreg/http/CgiRequest.h"
 
@@ -49,6 +51,7 @@ class CgiRequestTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testHeadErrorsHaveNoBody);
     CPPUNIT_TEST(testBrokenBodyAndBadContentLength);
     CPPUNIT_TEST(testPrefixAndFallbackUri);
+    CPPUNIT_TEST(testOnlyTheParametersItReadsMatter);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -136,6 +139,65 @@ public:
         auto r = buildCgiRequest(p, body.reader(), 10, "");
         CPPUNIT_ASSERT_EQUAL(std::string("/api/v2/ping/"), r.request.path);
         CPPUNIT_ASSERT_EQUAL(std::string("x=1"), r.request.query);
+    }
+
+    void testOnlyTheParametersItReadsMatter() {
+        // The transport copies only the parameters readsCgiParam() names. What lighttpd sends for one request
+        // (with both URI forms, so the fallback is covered too) must give the same request and the same
+        // errors with only those.
+        std::map<std::string, std::string> lighttpd{
+            {"CONTENT_LENGTH", "12"},
+            {"CONTENT_TYPE", "application/json"},
+            {"DOCUMENT_ROOT", "/var/www"},
+            {"GATEWAY_INTERFACE", "CGI/1.1"},
+            {"HTTP_ACCEPT", "*/*"},
+            {"HTTP_AUTHORIZATION", "Basic YWRtaW46cHc="},
+            {"HTTP_HOST", "127.0.0.1:8080"},
+            {"HTTP_USER_AGENT", "curl/7.88.1"},
+            {"PATH_INFO", "/v2/applications/"},
+            {"QUERY_STRING", "page_size=5"},
+            {"REDIRECT_STATUS", "200"},
+            {"REMOTE_ADDR", "127.0.0.1"},
+            {"REMOTE_PORT", "40000"},
+            {"REQUEST_METHOD", "post"},
+            {"REQUEST_SCHEME", "http"},
+            {"REQUEST_URI", "/awx/api/v2/applications/?page_size=5"},
+            {"SCRIPT_FILENAME", "/var/www/api"},
+            {"SCRIPT_NAME", "/api"},
+            {"SERVER_ADDR", "127.0.0.1"},
+            {"SERVER_NAME", "127.0.0.1"},
+            {"SERVER_PORT", "8080"},
+            {"SERVER_PROTOCOL", "HTTP/1.1"},
+            {"SERVER_SOFTWARE", "lighttpd/1.4.69"},
+        };
+        auto withoutUri = lighttpd;
+        withoutUri.erase("REQUEST_URI");
+        auto shortBody = lighttpd;
+        shortBody["CONTENT_LENGTH"] = "40";
+        const std::vector<std::pair<std::map<std::string, std::string>, std::size_t>> cases{
+            {lighttpd, 8}, {withoutUri, 7}, {shortBody, 8}};
+        for (const auto& [all, readCount] : cases) {
+            std::map<std::string, std::string> read;
+            for (const auto& [name, value] : all) {
+                if (readsCgiParam(name)) read.emplace(name, value);
+            }
+            CPPUNIT_ASSERT_EQUAL(readCount, read.size());
+            FakeBody first{"{\"name\":\"x\"}"}, second{"{\"name\":\"x\"}"};
+            auto a = buildCgiRequest(all, first.reader(), 1024, "/awx");
+            auto b = buildCgiRequest(read, second.reader(), 1024, "/awx");
+            CPPUNIT_ASSERT_EQUAL(a.request.method, b.request.method);
+            CPPUNIT_ASSERT_EQUAL(a.request.path, b.request.path);
+            CPPUNIT_ASSERT_EQUAL(a.request.query, b.request.query);
+            CPPUNIT_ASSERT_EQUAL(a.request.contentType, b.request.contentType);
+            CPPUNIT_ASSERT_EQUAL(a.request.authorization, b.request.authorization);
+            CPPUNIT_ASSERT_EQUAL(a.request.body, b.request.body);
+            CPPUNIT_ASSERT_EQUAL(a.error.has_value(), b.error.has_value());
+            if (a.error) CPPUNIT_ASSERT_EQUAL(a.error->status, b.error->status);
+        }
+        for (const char* other :
+             {"HTTP_HOST", "REMOTE_ADDR", "SERVER_SOFTWARE", "SCRIPT_FILENAME", "", "REQUEST"}) {
+            CPPUNIT_ASSERT_MESSAGE(other, !readsCgiParam(other));
+        }
     }
 };
 
