@@ -17,18 +17,24 @@ void checkMediaType(const http::Request& request) {
     }
 }
 
+/// The non-empty body of `request` as JSON, parsed once per request.
+const Poco::Dynamic::Var& parsedBody(const http::Request& request) {
+    if (!request.parsedBody) request.parsedBody = http::json::parseBody(request.body);
+    return *request.parsedBody;
+}
+
 }  // namespace
 
 void checkJsonBody(const http::Request& request) {
     checkMediaType(request);
-    if (!request.body.empty()) http::json::parseBody(request.body);
+    if (!request.body.empty()) parsedBody(request);
 }
 
 Poco::JSON::Object::Ptr readJsonObject(const http::Request& request) {
     checkMediaType(request);
     if (request.body.empty())
         return http::json::newObject();  // no body at all is {} (DRF); whitespace is not
-    Poco::Dynamic::Var parsed = http::json::parseBody(request.body);
+    const Poco::Dynamic::Var& parsed = parsedBody(request);
     if (parsed.isEmpty()) {
         domain::FieldErrors errors;
         errors.add("__all__", "This field may not be null.");

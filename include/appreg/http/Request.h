@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <Poco/Dynamic/Var.h>
+
 namespace appreg::http {
 
 /// One HTTP request as the front server handed it to the worker, independent of FastCGI.
@@ -17,6 +19,9 @@ struct Request {
     std::string authorization;  ///< HTTP_AUTHORIZATION, may be empty
     std::string body;  ///< the complete body (the transport guarantees it is complete and within the limit)
     std::string requestId;  ///< 32 hex characters, echoed as X-API-Request-Id
+    /// The body as JSON once it has parsed (api::checkJsonBody, before authentication): readJsonObject takes
+    /// it from here instead of parsing the body a second time (a create spent ~4 % of its CPU doing so).
+    mutable std::optional<Poco::Dynamic::Var> parsedBody;
 
     /// Splits a REQUEST_URI into path and query (raw, nothing decoded).
     static void splitUri(const std::string& uri, std::string& path, std::string& query);
