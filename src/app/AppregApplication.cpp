@@ -11,7 +11,6 @@
 #include <Poco/ConsoleChannel.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
-#include <Poco/PatternFormatter.h>
 #include <Poco/SimpleFileChannel.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
@@ -22,6 +21,7 @@
 #include "appreg/api/Representation.h"
 #include "appreg/app/BufferedChannel.h"
 #include "appreg/app/Config.h"
+#include "appreg/app/LogFormatter.h"
 #include "appreg/domain/Passwords.h"
 #include "appreg/domain/Timestamp.h"
 #include "appreg/domain/User.h"
@@ -54,9 +54,7 @@ struct LogChannels {
 /// Log lines go to stderr (the journal under systemd), or appended to `logFile`; informational lines are
 /// written every 100 ms (BufferedChannel).
 LogChannels setUpLogging(const std::string& logFile) {
-    Poco::AutoPtr<Poco::PatternFormatter> formatter(
-        new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%FZ %p %t"));
-    formatter->setProperty("times", "UTC");
+    Poco::AutoPtr<LogFormatter> formatter(new LogFormatter);  // "%Y-%m-%dT%H:%M:%S.%FZ %p %t" in UTC
     Poco::AutoPtr<Poco::SimpleFileChannel> file;
     Poco::AutoPtr<Poco::Channel> sink;
     if (logFile.empty()) {

@@ -16,7 +16,11 @@ namespace appreg::fcgi {
 
 namespace {
 
-Poco::Logger& logger() { return Poco::Logger::get("appreg"); }
+/// Looked up once: Logger::get takes a process-wide lock and searches a map on every call.
+Poco::Logger& logger() {
+    static Poco::Logger& appreg = Poco::Logger::get("appreg");
+    return appreg;
+}
 
 using Clock = std::chrono::steady_clock;
 

@@ -35,7 +35,11 @@ sigset_t stopSignals() {
     return set;
 }
 
-Poco::Logger& logger() { return Poco::Logger::get("appreg"); }
+/// Looked up once: Logger::get takes a process-wide lock and searches a map on every call.
+Poco::Logger& logger() {
+    static Poco::Logger& appreg = Poco::Logger::get("appreg");
+    return appreg;
+}
 
 /// The calling worker thread's place in the Acceptor's RunLimit; null on every other thread. Thread-local
 /// because the code that blocks (the group commit, below the transport) is called through the API layers,
