@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -78,15 +79,16 @@ std::optional<ReadyConnection> Acceptor::Worker::next() {
         _running = false;
         --a._running;
     }
-    if (a._ready.empty() && !a._finished) {
-        ++a._sleeping;
-        do {
-            a._readyChanged.wait(lock);
-            // Whichever worker wakes takes the wake-up that was counted (a spurious one may take another's:
-            // then one more runs than the limit, for one request).
-            if (a._waking > 0) --a._waking;
-        } while (a._ready.empty() && !a._finished);
-        --a._sleeping;
+    while (a._ready.empty() && !a._finished) {
+        _woken = false;
+        a._sleepers.push_back(this);
+        _wake.wait(lock, [&] { return _woken || a._finished; });
+        if (_woken) {
+            --a._waking;
+        } else {  // finished while asleep
+            a._sleepers.erase(std::find(a._sleepers.begin(), a._sleepers.end(), this));
+        }
+        // A worker that was running may have taken the connection meanwhile: then back to sleep.
     }
     if (a._ready.empty()) return std::nullopt;
     ReadyConnection c = a._ready.front();
@@ -99,15 +101,13 @@ std::optional<ReadyConnection> Acceptor::Worker::next() {
 
 void Acceptor::Worker::waits() {
     Acceptor& a = _acceptor;
-    bool wake = false;
     {
         std::lock_guard<std::mutex> lock(a._mutex);
         if (!_running) return;
         _running = false;
         --a._running;
-        wake = a.wakeOneIfBelowLimit();
+        a.wakeOneIfBelowLimit();
     }
-    if (wake) a._readyChanged.notify_one();
 }
 
 void Acceptor::Worker::resumes() {
@@ -119,29 +119,34 @@ void Acceptor::Worker::resumes() {
 
 int Acceptor::idleWorkers() {
     std::lock_guard<std::mutex> lock(_mutex);
-    return _sleeping;
+    return static_cast<int>(_sleepers.size());
 }
 
-bool Acceptor::wakeOneIfBelowLimit() {
-    if (_ready.empty() || _sleeping <= _waking || _running + _waking >= _runLimit.maxRunning) return false;
+void Acceptor::wakeLastSleeper() {
+    Worker* worker = _sleepers.back();
+    _sleepers.pop_back();
+    worker->_woken = true;
     ++_waking;
-    return true;
+    // Under the mutex: once it is released the worker may run, return from next() and be gone.
+    worker->_wake.notify_one();
+}
+
+void Acceptor::wakeOneIfBelowLimit() {
+    if (_ready.empty() || _sleepers.empty() || _running + _waking >= _runLimit.maxRunning) return;
+    wakeLastSleeper();
 }
 
 void Acceptor::relieveStall() {
-    {
-        std::lock_guard<std::mutex> lock(_mutex);
-        if (_ready.empty() || _sleeping <= _waking || Clock::now() - _progress < _runLimit.stall) return;
-        ++_waking;
-        _progress = Clock::now();  // the next one after another `stall`
-    }
-    _readyChanged.notify_one();
+    std::lock_guard<std::mutex> lock(_mutex);
+    if (_ready.empty() || _sleepers.empty() || Clock::now() - _progress < _runLimit.stall) return;
+    wakeLastSleeper();
+    _progress = Clock::now();  // the next one after another `stall`
 }
 
 std::optional<Clock::time_point> Acceptor::stallDeadline() {
     std::lock_guard<std::mutex> lock(_mutex);
     // With no worker left to wake there is nothing to be due (and a deadline in the past would spin).
-    if (_ready.empty() || _sleeping <= _waking) return std::nullopt;
+    if (_ready.empty() || _sleepers.empty()) return std::nullopt;
     return _progress + _runLimit.stall;
 }
 
@@ -189,14 +194,10 @@ void Acceptor::stop() {
 }
 
 void Acceptor::queue(ReadyConnection connection) {
-    bool wake = false;
-    {
-        std::lock_guard<std::mutex> lock(_mutex);
-        if (_ready.empty()) _progress = Clock::now();
-        _ready.push_back(connection);
-        wake = wakeOneIfBelowLimit();
-    }
-    if (wake) _readyChanged.notify_one();
+    std::lock_guard<std::mutex> lock(_mutex);
+    if (_ready.empty()) _progress = Clock::now();
+    _ready.push_back(connection);
+    wakeOneIfBelowLimit();
 }
 
 void Acceptor::watch(int fd, std::optional<Clock::time_point> deadline, bool draining) {
@@ -316,11 +317,9 @@ void Acceptor::finish() {
             examine(fd, true);
         }
     }
-    {
-        std::lock_guard<std::mutex> lock(_mutex);
-        _finished = true;
-    }
-    _readyChanged.notify_all();
+    std::lock_guard<std::mutex> lock(_mutex);
+    _finished = true;
+    for (Worker* worker : _sleepers) worker->_wake.notify_one();  // each takes itself off
 }
 
 void Acceptor::run() {

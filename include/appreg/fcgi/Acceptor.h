@@ -63,8 +63,11 @@ public:
         void resumes();
 
     private:
+        friend class Acceptor;
         Acceptor& _acceptor;
         bool _running = false;
+        bool _woken = false;            ///< taken off the sleepers for a connection (under the mutex)
+        std::condition_variable _wake;  ///< its own: the acceptor wakes the worker that slept last
     };
 
     /// Takes back a kept-alive connection after its request was served, to wait for its next request.
@@ -109,12 +112,14 @@ private:
     std::map<int, Pending> _pending;  ///< owned by the acceptor thread
 
     std::mutex _mutex;
-    std::condition_variable _readyChanged;
     std::deque<ReadyConnection> _ready;
     RunLimit _runLimit;
-    int _running = 0;   ///< workers that run requests (RunLimit)
-    int _sleeping = 0;  ///< workers waiting in next()
-    int _waking = 0;    ///< of those, woken for a connection and not yet up
+    int _running = 0;  ///< workers that run requests (RunLimit)
+    /// Workers waiting in next(), the one that went to sleep last at the back. That one is woken first: a
+    /// few threads serve while the others stay asleep, with their stacks and their connections' page caches
+    /// warm (a condition variable's notify_one wakes the longest sleeper, so every thread in turn).
+    std::vector<Worker*> _sleepers;
+    int _waking = 0;  ///< workers taken off _sleepers for a connection and not yet up
     /// When a worker last took a connection, or the queue last became non-empty: `stall` after it with
     /// connections still waiting, one more worker is woken.
     std::chrono::steady_clock::time_point _progress;
@@ -135,7 +140,9 @@ private:
     void queue(ReadyConnection connection);
     void finish();
     /// Under _mutex: wakes a sleeping worker for the queued connections if fewer than maxRunning run.
-    bool wakeOneIfBelowLimit();
+    void wakeOneIfBelowLimit();
+    /// Under _mutex: wakes the worker that went to sleep last. There must be one.
+    void wakeLastSleeper();
     /// Wakes one more worker if the queued connections have waited `stall` without one being taken.
     void relieveStall();
     /// Until when epoll_wait may sleep before relieveStall() is due; none if no connection waits for a

@@ -1,6 +1,7 @@
 // The Acceptor's RunLimit (issue 7): a ready connection wakes a sleeping worker only while fewer than
-// maxRunning workers run; a worker that waits (for its commit) frees its place; a stall wakes one more. On a
-// unix socket of the test's own, with clients that send a complete FastCGI request head, as lighttpd does.
+// maxRunning workers run; a worker that waits (for its commit) frees its place; a stall wakes one more; the
+// worker that went to sleep last is woken first. On a unix socket of the test's own, with clients that send a
+// complete FastCGI request head, as lighttpd does.
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <sys/socket.h>
@@ -139,6 +140,7 @@ class AcceptorTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testAtTheLimitTheRunningWorkerTakesTheNextConnection);
     CPPUNIT_TEST(testAWaitingWorkerLetsASleepingOneRun);
     CPPUNIT_TEST(testAStallWakesOneMoreWorker);
+    CPPUNIT_TEST(testTheWorkerThatSleptLastIsWokenFirst);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -192,6 +194,20 @@ public:
         const auto waited = sleeping.when() - queued;
         CPPUNIT_ASSERT_MESSAGE("woken before the stall time: the limit did not hold",
                                waited >= kStall - 20ms);
+    }
+
+    void testTheWorkerThatSleptLastIsWokenFirst() {
+        // Last in, first out: the threads that serve stay few and warm (a condition variable's notify_one
+        // woke the longest sleeper, so every thread in turn).
+        Socket socket;
+        Acceptor acceptor(socket.fd(), 5000, 5000, RecordLimits{});
+        SleepingWorker first(acceptor);
+        SleepingWorker last(acceptor);
+        socket.connectClient();
+        CPPUNIT_ASSERT_MESSAGE("the worker that went to sleep last did not get the connection", last.got(5s));
+        CPPUNIT_ASSERT_MESSAGE("one connection woke two workers", !first.got(300ms));
+        socket.connectClient();
+        CPPUNIT_ASSERT_MESSAGE("the other worker did not get the next connection", first.got(5s));
     }
 };
 
