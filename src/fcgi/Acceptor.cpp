@@ -101,13 +101,11 @@ std::optional<ReadyConnection> Acceptor::Worker::next() {
 
 void Acceptor::Worker::waits() {
     Acceptor& a = _acceptor;
-    {
-        std::lock_guard<std::mutex> lock(a._mutex);
-        if (!_running) return;
-        _running = false;
-        --a._running;
-        a.wakeOneIfBelowLimit();
-    }
+    std::lock_guard<std::mutex> lock(a._mutex);
+    if (!_running) return;
+    _running = false;
+    --a._running;
+    a.wakeOneIfBelowLimit();
 }
 
 void Acceptor::Worker::resumes() {
