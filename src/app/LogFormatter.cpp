@@ -1,35 +1,23 @@
 #include "appreg/app/LogFormatter.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <iterator>
 #include <limits>
 
 namespace appreg::app {
 
 namespace {
 
-/// PatternFormatter's names for %p.
+/// PatternFormatter's names for %p, by Poco::Message::Priority (1, PRIO_FATAL, to 8, PRIO_TRACE).
+constexpr const char* kPriorityNames[] = {"",       "Fatal",       "Critical", "Error", "Warning",
+                                          "Notice", "Information", "Debug",    "Trace"};
+
 const char* priorityName(Poco::Message::Priority priority) {
-    switch (priority) {
-        case Poco::Message::PRIO_FATAL:
-            return "Fatal";
-        case Poco::Message::PRIO_CRITICAL:
-            return "Critical";
-        case Poco::Message::PRIO_ERROR:
-            return "Error";
-        case Poco::Message::PRIO_WARNING:
-            return "Warning";
-        case Poco::Message::PRIO_NOTICE:
-            return "Notice";
-        case Poco::Message::PRIO_INFORMATION:
-            return "Information";
-        case Poco::Message::PRIO_DEBUG:
-            return "Debug";
-        case Poco::Message::PRIO_TRACE:
-            return "Trace";
-    }
-    return "";
+    const auto index = static_cast<std::size_t>(priority);
+    return index < std::size(kPriorityNames) ? kPriorityNames[index] : "";
 }
 
 }  // namespace

@@ -17,11 +17,7 @@ namespace appreg::fcgi {
 
 namespace {
 
-/// Looked up once: Logger::get takes a process-wide lock and searches a map on every call.
-Poco::Logger& logger() {
-    static Poco::Logger& appreg = Poco::Logger::get("appreg");
-    return appreg;
-}
+Poco::Logger& logger() { return Poco::Logger::get("appreg"); }
 
 using Clock = std::chrono::steady_clock;
 

@@ -8,13 +8,25 @@ namespace appreg::http {
 
 namespace {
 
-/// Every parameter buildCgiRequest reads (readsCgiParam), and nothing else.
-constexpr std::array<std::string_view, 8> kReadParams{"REQUEST_METHOD", "CONTENT_TYPE",  "HTTP_AUTHORIZATION",
+/// The parameters buildCgiRequest reads, each named once (kParamNames), and nothing else (readsCgiParam).
+enum class Param {
+    Method,
+    ContentType,
+    Authorization,
+    Uri,
+    ScriptName,
+    PathInfo,
+    QueryString,
+    ContentLength
+};
+constexpr std::array<std::string_view, 8> kParamNames{"REQUEST_METHOD", "CONTENT_TYPE",  "HTTP_AUTHORIZATION",
                                                       "REQUEST_URI",    "SCRIPT_NAME",   "PATH_INFO",
                                                       "QUERY_STRING",   "CONTENT_LENGTH"};
+static_assert(kParamNames.size() == static_cast<std::size_t>(Param::ContentLength) + 1, "one name per Param");
 
-std::string param(const std::map<std::string, std::string>& params, const char* name) {
-    auto it = params.find(name);
+/// The parameter's value; empty when it was not sent.
+std::string param(const std::map<std::string, std::string>& params, Param which) {
+    auto it = params.find(std::string(kParamNames[static_cast<std::size_t>(which)]));
     return it == params.end() ? std::string() : it->second;
 }
 
@@ -34,16 +46,16 @@ CgiRequestResult buildCgiRequest(const std::map<std::string, std::string>& param
                                  std::size_t maxBodyBytes, const std::string& pathPrefix) {
     Request request;
     request.requestId = domain::randomHex32();
-    request.method = param(params, "REQUEST_METHOD");
+    request.method = param(params, Param::Method);
     for (auto& c : request.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    request.contentType = param(params, "CONTENT_TYPE");
-    request.authorization = param(params, "HTTP_AUTHORIZATION");
+    request.contentType = param(params, Param::ContentType);
+    request.authorization = param(params, Param::Authorization);
 
-    std::string uri = param(params, "REQUEST_URI");
+    std::string uri = param(params, Param::Uri);
     if (uri.empty()) {
         // Not every FastCGI client sends REQUEST_URI (cgi-fcgi by hand); rebuild it the CGI way.
-        uri = param(params, "SCRIPT_NAME") + param(params, "PATH_INFO");
-        std::string qs = param(params, "QUERY_STRING");
+        uri = param(params, Param::ScriptName) + param(params, Param::PathInfo);
+        std::string qs = param(params, Param::QueryString);
         if (!qs.empty()) uri += "?" + qs;
     }
     Request::splitUri(uri, request.path, request.query);
@@ -54,9 +66,8 @@ CgiRequestResult buildCgiRequest(const std::map<std::string, std::string>& param
     if (request.method.empty()) return fail(request, 400, "Request method is missing.");
 
     std::optional<std::size_t> declared;
-    auto cl = params.find("CONTENT_LENGTH");
-    if (cl != params.end() && !cl->second.empty()) {
-        const std::string& v = cl->second;
+    const std::string v = param(params, Param::ContentLength);
+    if (!v.empty()) {
         if (v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) {
             return fail(request, 400, "Invalid Content-Length.");
         }
@@ -94,7 +105,7 @@ CgiRequestResult buildCgiRequest(const std::map<std::string, std::string>& param
 }
 
 bool readsCgiParam(std::string_view name) {
-    for (std::string_view p : kReadParams) {
+    for (std::string_view p : kParamNames) {
         if (p == name) return true;
     }
     return false;
