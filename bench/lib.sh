@@ -137,7 +137,7 @@ build_baseline() {
     mkdir -p "$build_root"
     if [ ! -x "$baseline_bin" ] || [ "$bench_dir/empty_responder.c" -nt "$baseline_bin" ]; then
         say "building the baseline (bench/empty_responder.c)"
-        gcc -O2 -Wall -Wextra -Werror -o "$baseline_bin" "$bench_dir/empty_responder.c" -lfcgi -lpthread ||
+        gcc -O2 -Wall -Wextra -Werror -o "$baseline_bin" "$bench_dir/empty_responder.c" -lfcgi -lsqlite3 -lpthread ||
             die "the baseline build failed"
     fi
 }
@@ -199,7 +199,7 @@ make_workdir() {
     work=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/appreg-bench.XXXXXX")
     # sun_path holds 107 bytes.
     [ ${#work} -lt 80 ] || die "temporary directory path too long for unix sockets: $work (set BENCH_TMPDIR)"
-    mkdir -p "$work/appreg-lighttpd" "$work/baseline-lighttpd"
+    mkdir -p "$work/appreg-lighttpd" "$work/baseline-lighttpd" "$work/ceiling-lighttpd"
     if [ "$(df --output=fstype "$work" | tail -n 1)" = tmpfs ]; then
         say "WARNING: $work is on tmpfs: fsync costs nothing there, so synchronous=FULL writes are not measured"
         say "         as durable writes; set BENCH_TMPDIR to a directory on a real disk"
@@ -305,6 +305,26 @@ start_baseline() {
     pids+=("$baseline_pid")
     names+=("empty_responder")
     wait_socket "$(baseline_socket)" "$baseline_pid" "empty_responder"
+}
+
+# The ceiling of appreg's architecture for creates (run.sh's "ceiling" target): the baseline's binary with
+# --create-db, writing appreg's create SQL into its own copy of the seeded database through one writer thread
+# with group commit, with as many threads as appreg (so its groups can grow as large).
+ceiling_pid=
+ceiling_socket() { echo "$work/ceiling.sock"; }
+start_ceiling() {
+    "$baseline_bin" --listen "$(ceiling_socket)" --threads "$APPREG_THREADS" --create-db "$work/ceiling.db" \
+        --synchronous "${BENCH_SYNCHRONOUS^^}" >"$work/ceiling.log" 2>&1 &
+    ceiling_pid=$!
+    pids+=("$ceiling_pid")
+    names+=("empty_responder --create-db")
+    wait_socket "$(ceiling_socket)" "$ceiling_pid" "empty_responder --create-db (log: $work/ceiling.log)"
+}
+stop_ceiling() {
+    [ -n "$ceiling_pid" ] || return 0
+    stop_pid "$ceiling_pid" "empty_responder --create-db"
+    forget_pid "$ceiling_pid"
+    ceiling_pid=
 }
 
 # ---- seeding ---------------------------------------------------------------------------------------------------

@@ -9,6 +9,9 @@
 # database with BENCH_APPS applications, and runs wrk (bench/*.lua) against the baseline and appreg in
 # alternation, for every case at every connection count. It prints req/s, p50/p99 and appreg/baseline ratios,
 # and writes bench/results/<UTC time>.txt (the report, with every run) and .tsv (one line per run).
+# The create case has a third target in the same alternation, the ceiling of the architecture for creates:
+# the baseline's binary with --create-db (appreg's create SQL through one writer thread with group commit, on
+# a copy of the same database, behind a third lighttpd on BENCH_PORT+2; nothing else appreg does).
 # Everything it starts is stopped on exit. Not a test: CI does not run it (it exits when CI is set).
 #
 # Settings (environment), defaults in brackets:
@@ -29,7 +32,8 @@
 #   BENCH_AUTHORIZATION       instead: this Authorization header value with every request ('Bearer …' / 'Basic …')
 #   BENCH_REF                 build this commit (from a git archive snapshot) instead of the working tree
 #   BENCH_APPREG_BIN          use this appreg-fcgi binary instead of building one
-#   BENCH_PORT [18080]        lighttpd port for appreg; the baseline's is BENCH_PORT+1
+#   BENCH_PORT [18080]        lighttpd port for appreg; the baseline's is BENCH_PORT+1, the create ceiling's +2
+#   BENCH_CEILING [1]         0: measure creates without the ceiling target
 #   BENCH_RESULTS [bench/results]   BENCH_KEEP=1 keeps the temporary directory (database, logs)
 #   BENCH_PROFILE [0]         1: after each case one more appreg run under perf; the profile goes to
 #                             bench/results/<UTC time>-profile.txt
@@ -44,6 +48,7 @@ BENCH_CONNS=${BENCH_CONNS:-16 64}
 BENCH_CASES=${BENCH_CASES:-detail list list_filter create patch}
 BENCH_MAX_SECONDS=${BENCH_MAX_SECONDS:-600}
 BENCH_RESULTS=${BENCH_RESULTS:-$bench_dir/results}
+BENCH_CEILING=${BENCH_CEILING:-1}
 
 case "$BENCH_APPS" in '' | *[!0-9]* | 0) die "BENCH_APPS must be a positive number" ;; esac
 case "$BENCH_ROUNDS" in '' | *[!0-9]* | 0) die "BENCH_ROUNDS must be a positive number" ;; esac
@@ -74,6 +79,10 @@ case_describe() {
 ratio_target() { case $1 in detail) echo 0.70 ;; list | list_filter) echo 0.50 ;; create) echo 0.35 ;; *) echo - ;; esac; }
 p99_target_ms() { case $1 in detail | list | list_filter) echo 5 ;; create) echo 10 ;; *) echo - ;; esac; }
 for c in $BENCH_CASES; do case_script "$c" >/dev/null; done
+# Targets measured for a case, in the order of odd rounds (even rounds reverse it).
+with_ceiling=0
+case " $BENCH_CASES " in *" create "*) [ "$BENCH_CEILING" = 0 ] || with_ceiling=1 ;; esac
+case_targets() { if [ "$1" = create ] && [ "$with_ceiling" = 1 ]; then echo baseline appreg ceiling; else echo baseline appreg; fi; }
 
 ensure_dependencies
 build_appreg
@@ -94,6 +103,8 @@ create_schema
 seed_applications 1 "$BENCH_APPS" >/dev/null
 seed_seconds=$((SECONDS - seed_start))
 db_mib=$(($(stat -c %s "$work/appreg.db") / 1048576))
+# The ceiling writes into a copy made now, so both start from the same rows (sqlite3 closed the file: no WAL).
+[ "$with_ceiling" = 0 ] || cp "$work/appreg.db" "$work/ceiling.db"
 
 start_worker
 start_baseline
@@ -103,20 +114,26 @@ start_lighttpd appreg "$appreg_port" "$(appreg_socket)"
 start_lighttpd baseline "$baseline_port" "$(baseline_socket)"
 wait_http "http://127.0.0.1:$appreg_port/api/v2/ping/" "lighttpd + appreg"
 wait_http "http://127.0.0.1:$baseline_port/api/v2/ping/" "lighttpd + baseline"
+ceiling_port=$((BENCH_PORT + 2))
+if [ "$with_ceiling" = 1 ]; then
+    start_ceiling
+    start_lighttpd ceiling "$ceiling_port" "$(ceiling_socket)"
+    wait_http "http://127.0.0.1:$ceiling_port/api/v2/ping/" "lighttpd + create ceiling"
+fi
 authenticate "$appreg_port"
 
 # Each kind of request once through the real front end: a case answered with an error would measure nothing.
 auth=()
 [ -z "$BENCH_AUTHORIZATION" ] || auth=(-H "Authorization: $BENCH_AUTHORIZATION")
-check() {
-    local want=$1 method=$2 path=$3 body=${4:-} got
+check() { # WANT METHOD PATH [BODY [PORT]]
+    local want=$1 method=$2 path=$3 body=${4:-} port=${5:-$appreg_port} got
     if [ -n "$body" ]; then
         got=$(curl -s -o "$work/check.out" -w '%{http_code}' "${auth[@]}" -X "$method" \
-            -H 'Content-Type: application/json' --data "$body" "http://127.0.0.1:$appreg_port$path")
+            -H 'Content-Type: application/json' --data "$body" "http://127.0.0.1:$port$path")
     else
-        got=$(curl -s -o "$work/check.out" -w '%{http_code}' "${auth[@]}" -X "$method" "http://127.0.0.1:$appreg_port$path")
+        got=$(curl -s -o "$work/check.out" -w '%{http_code}' "${auth[@]}" -X "$method" "http://127.0.0.1:$port$path")
     fi
-    [ "$got" = "$want" ] || { cat "$work/check.out" >&2; die "$method $path answered $got, expected $want"; }
+    [ "$got" = "$want" ] || { cat "$work/check.out" >&2; die "$method $path on port $port answered $got, expected $want"; }
 }
 check 200 GET "/api/v2/applications/$BENCH_APPS/"
 check 200 GET "/api/v2/applications/"
@@ -125,15 +142,22 @@ check 201 POST "/api/v2/applications/" \
     '{"name":"bench-check","client_type":"confidential","authorization_grant_type":"password","organization":1}'
 check 200 PATCH "/api/v2/applications/1/" '{"description":"bench check"}'
 check 200 PATCH "/api/v2/applications/2/" '{"description":"bench check"}'
+if [ "$with_ceiling" = 1 ]; then
+    before=$(sqlite3 "$work/ceiling.db" "SELECT count(*) FROM applications")
+    check 201 POST "/api/v2/applications/" '{"name":"bench-check"}' "$ceiling_port"
+    [ "$(sqlite3 "$work/ceiling.db" "SELECT count(*) FROM applications")" = $((before + 1)) ] ||
+        die "the create ceiling answered 201 without adding an application (log: $work/ceiling.log)"
+fi
 
 # ---- the plan, and the report header --------------------------------------------------------------------------
 
-n_cases=$(wc -w <<<"$BENCH_CASES")
 n_conns=$(wc -w <<<"$BENCH_CONNS")
 warm_s=$(duration_seconds "$BENCH_WARMUP")
 [ "$BENCH_WARMUP" != 0 ] || warm_s=0
-per_case=$((2 * warm_s + 2 * BENCH_ROUNDS * (duration_s + 1)))
-planned=$((n_cases * n_conns * per_case))
+per_target=$((warm_s + BENCH_ROUNDS * (duration_s + 1)))
+case_seconds() { echo $(($(wc -w <<<"$(case_targets "$1")") * per_target)); }
+planned=0
+for c in $BENCH_CASES; do planned=$((planned + n_conns * $(case_seconds "$c"))); done
 
 {
     echo "appreg benchmark, $stamp"
@@ -141,6 +165,8 @@ planned=$((n_cases * n_conns * per_case))
     machine_description
     echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, threads=$APPREG_THREADS, $(running_desc), log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc)"
     echo "baseline: bench/empty_responder.c (libfcgi, $BASELINE_THREADS threads, no database, fixed $(grep -o '[0-9]*-byte' "$work/baseline.log" || echo '~950-byte') JSON body)"
+    [ "$with_ceiling" = 0 ] ||
+        echo "create ceiling: bench/empty_responder.c --create-db ($APPREG_THREADS threads; each POST runs appreg's create SQL through one writer thread with group commit, synchronous=${BENCH_SYNCHRONOUS^^}, on a copy of the seeded database; no authentication, parsing, validation, rendering or log)"
     echo "front end: lighttpd with conf/lighttpd.conf (var.* lines rewritten), unix socket to each worker, one lighttpd per target"
     echo "client: wrk -t$BENCH_WRK_THREADS -c{$BENCH_CONNS} -d$BENCH_DURATION --latency, on the same cores; $BENCH_ROUNDS rounds per case, baseline and appreg alternating (order flipped each round), $BENCH_WARMUP unrecorded warm-up of each first"
     echo "database: $BENCH_APPS applications in $BENCH_ORGS organizations$([ "$BENCH_SEED_ACTIVITY" = 1 ] && echo ", one activity entry each") (${db_mib} MiB, seeded in ${seed_seconds} s); creates add rows as the run goes"
@@ -160,9 +186,17 @@ printf 'case\tconns\tround\ttarget\trequests\trps\tp50_us\tp99_us\tmax_us\tnon2x
 declare -A rss_after skipped
 max_id=$BENCH_APPS
 
+target_port_pid() { # TARGET -> port, pid
+    case $1 in
+        appreg) port=$appreg_port pid=$worker_pid ;;
+        ceiling) port=$ceiling_port pid=$ceiling_pid ;;
+        *) port=$baseline_port pid=$baseline_pid ;;
+    esac
+}
+
 measure() { # TARGET CASE CONNS ROUND
     local target=$1 name=$2 conns=$3 round=$4 port pid
-    if [ "$target" = appreg ]; then port=$appreg_port pid=$worker_pid; else port=$baseline_port pid=$baseline_pid; fi
+    target_port_pid "$target"
     run_wrk "$port" "$(case_script "$name")" "$(case_path "$name")" "$conns" "$BENCH_DURATION" "$max_id" "$pid" "$wrklog"
     # shellcheck disable=SC2086 # wrk_result is a list of numbers
     set -- $wrk_result
@@ -201,23 +235,22 @@ fi
 
 for conns in $BENCH_CONNS; do
     for name in $BENCH_CASES; do
-        if [ "$(time_left)" -lt "$per_case" ]; then
+        if [ "$(time_left)" -lt "$(case_seconds "$name")" ]; then
             skipped["$name/$conns"]=1
             say "skipping $name at $conns connections: the time box (BENCH_MAX_SECONDS=$BENCH_MAX_SECONDS) is spent"
             continue
         fi
+        read -r -a targets <<<"$(case_targets "$name")"
         if [ "$BENCH_WARMUP" != 0 ]; then
-            run_wrk "$baseline_port" "$(case_script "$name")" "$(case_path "$name")" "$conns" "$BENCH_WARMUP" "$max_id" "$baseline_pid" "$work/warmup.log"
-            run_wrk "$appreg_port" "$(case_script "$name")" "$(case_path "$name")" "$conns" "$BENCH_WARMUP" "$max_id" "$worker_pid" "$work/warmup.log"
+            for target in "${targets[@]}"; do
+                target_port_pid "$target"
+                run_wrk "$port" "$(case_script "$name")" "$(case_path "$name")" "$conns" "$BENCH_WARMUP" "$max_id" "$pid" "$work/warmup.log"
+            done
         fi
         for round in $(seq "$BENCH_ROUNDS"); do
-            if [ $((round % 2)) -eq 1 ]; then
-                measure baseline "$name" "$conns" "$round"
-                measure appreg "$name" "$conns" "$round"
-            else
-                measure appreg "$name" "$conns" "$round"
-                measure baseline "$name" "$conns" "$round"
-            fi
+            order=("${targets[@]}")
+            [ $((round % 2)) -eq 1 ] || mapfile -t order < <(printf '%s\n' "${targets[@]}" | tac)
+            for target in "${order[@]}"; do measure "$target" "$name" "$conns" "$round"; done
         done
         rss_after["$name/$conns"]=$(rss_kib "$worker_pid")
         [ "${BENCH_PROFILE:-0}" = 0 ] || profile "$name" "$conns"
@@ -227,6 +260,8 @@ created=$(sqlite3 "$work/appreg.db" "SELECT count(*) FROM applications WHERE id 
 # The worker sums up its group commits when it stops (creates and patches of every case together).
 stop_worker
 group_commits=$(grep -o 'group commit: .*' "$work/appreg.log" | tail -n 1)
+stop_ceiling
+ceiling_commits=$(grep -o 'group commit: .*' "$work/ceiling.log" 2>/dev/null | tail -n 1 || true)
 
 # ---- the summary -----------------------------------------------------------------------------------------------
 
@@ -279,6 +314,21 @@ sum_of() {
     echo "columns: max = appreg's slowest response in a run (median over rounds); cpu us = appreg-fcgi CPU time per"
     echo "request (user+system, all threads); bytes = appreg's whole HTTP response; rss = appreg-fcgi resident memory after the case."
     echo "The baseline answers every case with the same ~1 KB response: for lists (~20 KB from appreg) the ratio includes that."
+    if [ "$with_ceiling" = 1 ]; then
+        echo
+        echo "create ceiling (the same SQL through one writer with group commit, nothing else; median of $BENCH_ROUNDS rounds):"
+        for conns in $BENCH_CONNS; do
+            [ -z "${skipped[create/$conns]:-}" ] || continue
+            c_rps=$(column_of create "$conns" ceiling 6) c99=$(column_of create "$conns" ceiling 8)
+            c_cpu=$(column_of create "$conns" ceiling 12)
+            b_rps=$(column_of create "$conns" baseline 6) a_rps=$(column_of create "$conns" appreg 6)
+            printf '  create %3s conns: %6.0f req/s, p99 %6.2f ms, %4.0f cpu us | ceiling / baseline %s | appreg / ceiling %s\n' \
+                "$conns" "$c_rps" "$(awk -v u="$c99" 'BEGIN{print u/1000}')" "$c_cpu" \
+                "$(awk -v a="$c_rps" -v b="$b_rps" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')" \
+                "$(awk -v a="$a_rps" -v b="$c_rps" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
+        done
+        echo "  its ${ceiling_commits:-group commit: not reported}"
+    fi
     echo "applications created during the run: $created"
     echo "appreg's ${group_commits:-group commit: no write}"
     echo "authentication: $auth_desc"
