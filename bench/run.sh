@@ -168,7 +168,7 @@ for c in $BENCH_CASES; do planned=$((planned + n_conns * $(case_seconds "$c")));
     [ "$with_ceiling" = 0 ] ||
         echo "create ceiling: bench/empty_responder.c --create-db ($APPREG_THREADS threads; each POST runs appreg's create SQL through one writer thread with group commit, synchronous=${BENCH_SYNCHRONOUS^^}, on a copy of the seeded database; no authentication, parsing, validation, rendering or log)"
     echo "front end: lighttpd with conf/lighttpd.conf (var.* lines rewritten), unix socket to each worker, one lighttpd per target"
-    echo "client: wrk -t$BENCH_WRK_THREADS -c{$BENCH_CONNS} -d$BENCH_DURATION --latency, on the same cores; $BENCH_ROUNDS rounds per case, baseline and appreg alternating (order flipped each round), $BENCH_WARMUP unrecorded warm-up of each first"
+    echo "client: wrk -t$BENCH_WRK_THREADS -c{$BENCH_CONNS} -d$BENCH_DURATION --latency, on the same cores; $BENCH_ROUNDS rounds per case, baseline and appreg$([ "$with_ceiling" = 0 ] || echo " (and for creates the ceiling)") alternating (order flipped each round), $BENCH_WARMUP unrecorded warm-up of each first"
     echo "database: $BENCH_APPS applications in $BENCH_ORGS organizations$([ "$BENCH_SEED_ACTIVITY" = 1 ] && echo ", one activity entry each") (${db_mib} MiB, seeded in ${seed_seconds} s); creates add rows as the run goes"
     echo "authentication: $auth_desc"
     echo "planned: $planned s of measuring (time box ${BENCH_MAX_SECONDS} s)"
