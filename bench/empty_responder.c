@@ -16,8 +16,12 @@
  * besides is left out: no authentication, no JSON parsing or validation, no secret hashing, no rendering, no log;
  * name, client id and organization are made up here (unique name, 40 random characters, round robin).
  *
+ * With --spin-us N, each request also burns N µs of its thread's CPU time before answering: a responder that
+ * costs what appreg costs, for comparing latency at the same CPU per request (bench/README.md, "Reading the
+ * numbers"; not used by run.sh).
+ *
  *   gcc -O2 -Wall -Wextra -o empty_responder bench/empty_responder.c -lfcgi -lsqlite3 -lpthread
- *   empty_responder --listen /tmp/baseline.sock [--threads 4] [--backlog 128]
+ *   empty_responder --listen /tmp/baseline.sock [--threads 4] [--backlog 128] [--spin-us N]
  *                   [--create-db appreg.db [--synchronous FULL]]
  *
  * --listen takes a unix socket path (replaced if it exists) or ":PORT" / "HOST:PORT" for TCP.
@@ -83,6 +87,14 @@ struct create_job {
     pthread_cond_t finished;
     struct create_job *next;
 };
+
+static long g_spin_us; /* --spin-us */
+
+static long thread_cpu_us(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (long)t.tv_sec * 1000000L + t.tv_nsec / 1000;
+}
 
 static const char *g_create_db;
 static const char *g_synchronous = "FULL";
@@ -305,6 +317,11 @@ static void *serve(void *arg) {
         if (created && g_create_db != NULL && !create_application(&rng, thread, &creates))
             status = "500 Internal Server Error";
 
+        if (g_spin_us > 0) {
+            const long until = thread_cpu_us() + g_spin_us;
+            while (thread_cpu_us() < until) {
+            }
+        }
         uint64_t a = next_random(&rng), b = next_random(&rng);
         int n = snprintf(head, sizeof head,
                          "Status: %s\r\n"
@@ -323,7 +340,7 @@ static void *serve(void *arg) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: empty_responder --listen PATH|HOST:PORT [--threads N] [--backlog N]\n"
+    fprintf(stderr, "usage: empty_responder --listen PATH|HOST:PORT [--threads N] [--backlog N] [--spin-us N]\n"
                     "                       [--create-db SQLITE-FILE [--synchronous FULL|NORMAL|EXTRA|OFF]]\n");
     exit(2);
 }
@@ -335,11 +352,12 @@ int main(int argc, char **argv) {
         if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) listen_on = argv[++i];
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = atoi(argv[++i]);
         else if (strcmp(argv[i], "--backlog") == 0 && i + 1 < argc) backlog = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--spin-us") == 0 && i + 1 < argc) g_spin_us = atol(argv[++i]);
         else if (strcmp(argv[i], "--create-db") == 0 && i + 1 < argc) g_create_db = argv[++i];
         else if (strcmp(argv[i], "--synchronous") == 0 && i + 1 < argc) g_synchronous = argv[++i];
         else usage();
     }
-    if (listen_on == NULL || threads < 1 || threads > 1024 || backlog < 1) usage();
+    if (listen_on == NULL || threads < 1 || threads > 1024 || backlog < 1 || g_spin_us < 0) usage();
     if (strcmp(g_synchronous, "FULL") != 0 && strcmp(g_synchronous, "NORMAL") != 0 &&
         strcmp(g_synchronous, "EXTRA") != 0 && strcmp(g_synchronous, "OFF") != 0)
         usage();
