@@ -8,13 +8,14 @@
  * X-API-Request-Id with 32 fresh hex digits, X-API-Time), FCGX_Finish_r. No database, no parsing, no log.
  *
  * With --create-db, the same responder is the ceiling of appreg's architecture for POST /api/v2/applications/
- * (bench/run.sh's "ceiling" target, create case only): each POST hands appreg's create SQL to one writer thread
- * with group commit, as appreg's GroupCommitter does, and is answered 201 once its group's commit returned
- * (durable with synchronous=FULL). Per create, in one savepoint inside the group's BEGIN IMMEDIATE ... COMMIT:
- * the organization's name, the application's INSERT and the activity entry's INSERT, with the same statements
- * as src/store/ApplicationStore.cpp and src/store/ActivityStreamStore.cpp (keep them in step). What appreg does
- * besides is left out: no authentication, no JSON parsing or validation, no secret hashing, no rendering, no log;
- * name, client id and organization are made up here (unique name, 40 random characters, round robin).
+ * (bench/run.sh's "ceiling" target, create case only): each POST hands appreg's create SQL to one writer
+ * thread with group commit, as appreg's GroupCommitter does, and is answered 201 once its group's commit
+ * returned (durable with synchronous=FULL). Per create, in one savepoint inside the group's BEGIN IMMEDIATE
+ * ... COMMIT: the organization's name, the application's INSERT and the activity entry's INSERT, with the
+ * same statements as src/store/ApplicationStore.cpp and src/store/ActivityStreamStore.cpp (keep them in
+ * step). What appreg does besides is left out: no authentication, no JSON parsing or validation, no secret
+ * hashing, no rendering, no log; name, client id and organization are made up here (unique name, 40 random
+ * characters, round robin).
  *
  * With --spin-us N, each request also burns N µs of its thread's CPU time before answering: a responder that
  * costs what appreg costs, for comparing latency at the same CPU per request (bench/README.md, "Reading the
@@ -48,10 +49,12 @@ static const char kBody[] =
     "\"related\":{\"tokens\":\"/api/v2/applications/4711/tokens/\","
     "\"activity_stream\":\"/api/v2/applications/4711/activity_stream/\","
     "\"organization\":\"/api/v2/organizations/7/\"},"
-    "\"summary_fields\":{\"organization\":{\"id\":7,\"name\":\"org-0007\",\"description\":\"Benchmark organization\"},"
+    "\"summary_fields\":{\"organization\":{\"id\":7,\"name\":\"org-0007\",\"description\":\"Benchmark "
+    "organization\"},"
     "\"user_capabilities\":{\"edit\":true,\"delete\":true},\"tokens\":{\"count\":0,\"results\":[]}},"
     "\"created\":\"2025-01-01T00:00:00.004711Z\",\"modified\":\"2025-01-01T00:00:00.004711Z\","
-    "\"name\":\"app-00004711\",\"description\":\"Seeded application 4711, an empty-responder body of the same shape "
+    "\"name\":\"app-00004711\",\"description\":\"Seeded application 4711, an empty-responder body of the "
+    "same shape "
     "and about the same size as appreg's application detail, padded to roughly nine hundred bytes.\","
     "\"client_id\":\"bench00000000000000000000000000004711\",\"client_secret\":\"************\","
     "\"client_type\":\"confidential\",\"redirect_uris\":\"https://app4711.example.com/callback\","
@@ -75,6 +78,14 @@ static double seconds_since(const struct timespec *start) {
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+static long g_spin_us; /* --spin-us */
+
+static long thread_cpu_us(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (long)t.tv_sec * 1000000L + t.tv_nsec / 1000;
+}
+
 /* ---- --create-db: appreg's create SQL through one writer thread with group commit ---------------------- */
 
 struct create_job {
@@ -87,14 +98,6 @@ struct create_job {
     pthread_cond_t finished;
     struct create_job *next;
 };
-
-static long g_spin_us; /* --spin-us */
-
-static long thread_cpu_us(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (long)t.tv_sec * 1000000L + t.tv_nsec / 1000;
-}
 
 static const char *g_create_db;
 static const char *g_synchronous = "FULL";
@@ -111,7 +114,8 @@ static void die_sqlite(sqlite3 *db, const char *what) {
 
 static sqlite3_stmt *prepare(sqlite3 *db, const char *sql) {
     sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) die_sqlite(db, sql);
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+        die_sqlite(db, sql);
     return stmt;
 }
 
@@ -145,15 +149,15 @@ static void open_writer(struct writer *w) {
     w->release = prepare(w->db, "RELEASE appreg_write");
     w->rollback_to = prepare(w->db, "ROLLBACK TO appreg_write");
     w->organization = prepare(w->db, "SELECT name FROM organizations WHERE id = ?");
-    w->insert_application = prepare(
-        w->db,
-        "INSERT INTO applications (name, description, client_id, client_secret_hash, client_type, "
-        "redirect_uris, authorization_grant_type, skip_authorization, organization_id, created, "
-        "modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    w->insert_activity = prepare(
-        w->db,
-        "INSERT INTO activity_stream (timestamp, operation, object1, object1_id, changes, actor_id, "
-        "actor_username, actor_first_name, actor_last_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    w->insert_application =
+        prepare(w->db,
+                "INSERT INTO applications (name, description, client_id, client_secret_hash, client_type, "
+                "redirect_uris, authorization_grant_type, skip_authorization, organization_id, created, "
+                "modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    w->insert_activity =
+        prepare(w->db,
+                "INSERT INTO activity_stream (timestamp, operation, object1, object1_id, changes, actor_id, "
+                "actor_username, actor_first_name, actor_last_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
     sqlite3_stmt *count = prepare(w->db, "SELECT count(*) FROM organizations");
     if (sqlite3_step(count) != SQLITE_ROW) die_sqlite(w->db, "counting organizations");
@@ -164,10 +168,12 @@ static void open_writer(struct writer *w) {
         exit(1);
     }
     w->actor_id = -1;
-    sqlite3_stmt *actor = prepare(w->db, "SELECT id, username FROM users WHERE is_superuser = 1 ORDER BY id LIMIT 1");
+    sqlite3_stmt *actor =
+        prepare(w->db, "SELECT id, username FROM users WHERE is_superuser = 1 ORDER BY id LIMIT 1");
     if (sqlite3_step(actor) == SQLITE_ROW) {
         w->actor_id = sqlite3_column_int64(actor, 0);
-        snprintf(w->actor_username, sizeof w->actor_username, "%s", (const char *)sqlite3_column_text(actor, 1));
+        snprintf(w->actor_username, sizeof w->actor_username, "%s",
+                 (const char *)sqlite3_column_text(actor, 1));
     }
     sqlite3_finalize(actor);
 }
@@ -179,7 +185,8 @@ static int run_create(struct writer *w, const struct create_job *job) {
     sqlite3_bind_int64(w->organization, 1, job->organization);
     char organization[160] = "";
     if (sqlite3_step(w->organization) == SQLITE_ROW) {
-        snprintf(organization, sizeof organization, "%s", (const char *)sqlite3_column_text(w->organization, 0));
+        snprintf(organization, sizeof organization, "%s",
+                 (const char *)sqlite3_column_text(w->organization, 0));
         ok = 1;
     }
     sqlite3_reset(w->organization);
@@ -205,12 +212,15 @@ static int run_create(struct writer *w, const struct create_job *job) {
     }
     if (ok) {
         long long id = (long long)sqlite3_last_insert_rowid(w->db);
-        char changes[768]; /* what appreg's applicationChanges() writes, in its key order */
-        snprintf(changes, sizeof changes,
-                 "{\"name\":\"%s\",\"description\":\"created by bench/run.sh\",\"client_type\":\"confidential\","
-                 "\"redirect_uris\":\"\",\"authorization_grant_type\":\"password\",\"skip_authorization\":false,"
-                 "\"organization\":\"%s-%lld\",\"id\":%lld}",
-                 job->name, organization, job->organization, id);
+        /* What appreg's applicationChanges() writes, in its key order. The names need no JSON escaping: the
+         * made-up ones above and the seeded organizations' ("org-0001", bench/lib.sh). */
+        char changes[768];
+        snprintf(
+            changes, sizeof changes,
+            "{\"name\":\"%s\",\"description\":\"created by bench/run.sh\",\"client_type\":\"confidential\","
+            "\"redirect_uris\":\"\",\"authorization_grant_type\":\"password\",\"skip_authorization\":false,"
+            "\"organization\":\"%s-%lld\",\"id\":%lld}",
+            job->name, organization, job->organization, id);
         sqlite3_stmt *act = w->insert_activity;
         sqlite3_bind_text(act, 1, job->timestamp, -1, SQLITE_STATIC);
         sqlite3_bind_text(act, 2, "create", -1, SQLITE_STATIC);
@@ -283,8 +293,10 @@ static int create_application(uint64_t *rng, unsigned thread, unsigned long long
              utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, now.tv_nsec / 1000);
     pthread_cond_init(&job.finished, NULL);
     pthread_mutex_lock(&g_queue_mutex);
-    if (g_queue_tail != NULL) g_queue_tail->next = &job;
-    else g_queue_head = &job;
+    if (g_queue_tail != NULL)
+        g_queue_tail->next = &job;
+    else
+        g_queue_head = &job;
     g_queue_tail = &job;
     pthread_cond_signal(&g_queue_wake);
     while (!job.done) pthread_cond_wait(&job.finished, &g_queue_mutex);
@@ -330,8 +342,7 @@ static void *serve(void *arg) {
                          "X-API-Request-Id: %016llx%016llx\r\n"
                          "X-API-Time: %.3fs\r\n"
                          "\r\n",
-                         status, (unsigned long long)a, (unsigned long long)b,
-                         seconds_since(&start));
+                         status, (unsigned long long)a, (unsigned long long)b, seconds_since(&start));
         FCGX_PutStr(head, n, request.out);
         FCGX_PutStr(kBody, (int)(sizeof kBody - 1), request.out);
         FCGX_Finish_r(&request);
@@ -340,8 +351,9 @@ static void *serve(void *arg) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: empty_responder --listen PATH|HOST:PORT [--threads N] [--backlog N] [--spin-us N]\n"
-                    "                       [--create-db SQLITE-FILE [--synchronous FULL|NORMAL|EXTRA|OFF]]\n");
+    fprintf(stderr,
+            "usage: empty_responder --listen PATH|HOST:PORT [--threads N] [--backlog N] [--spin-us N]\n"
+            "                       [--create-db SQLITE-FILE [--synchronous FULL|NORMAL|EXTRA|OFF]]\n");
     exit(2);
 }
 
@@ -349,20 +361,28 @@ int main(int argc, char **argv) {
     const char *listen_on = NULL;
     int threads = 4, backlog = 128;
     for (int i = 1; i < argc; ++i) {
-        if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) listen_on = argv[++i];
-        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--backlog") == 0 && i + 1 < argc) backlog = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--spin-us") == 0 && i + 1 < argc) g_spin_us = atol(argv[++i]);
-        else if (strcmp(argv[i], "--create-db") == 0 && i + 1 < argc) g_create_db = argv[++i];
-        else if (strcmp(argv[i], "--synchronous") == 0 && i + 1 < argc) g_synchronous = argv[++i];
-        else usage();
+        if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
+            listen_on = argv[++i];
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            threads = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--backlog") == 0 && i + 1 < argc)
+            backlog = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--spin-us") == 0 && i + 1 < argc)
+            g_spin_us = atol(argv[++i]);
+        else if (strcmp(argv[i], "--create-db") == 0 && i + 1 < argc)
+            g_create_db = argv[++i];
+        else if (strcmp(argv[i], "--synchronous") == 0 && i + 1 < argc)
+            g_synchronous = argv[++i];
+        else
+            usage();
     }
     if (listen_on == NULL || threads < 1 || threads > 1024 || backlog < 1 || g_spin_us < 0) usage();
     if (strcmp(g_synchronous, "FULL") != 0 && strcmp(g_synchronous, "NORMAL") != 0 &&
         strcmp(g_synchronous, "EXTRA") != 0 && strcmp(g_synchronous, "OFF") != 0)
         usage();
 
-    /* Stop signals are taken by this thread only; libfcgi's own SIGTERM flag would not wake threads in accept(). */
+    /* Stop signals are taken by this thread only; libfcgi's own SIGTERM flag would not wake threads in
+     * accept(). */
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
@@ -401,15 +421,16 @@ int main(int argc, char **argv) {
     fprintf(stderr, "empty_responder: serving on %s with %d threads, %zu-byte body\n", listen_on, threads,
             sizeof kBody - 1);
     if (g_create_db != NULL)
-        fprintf(stderr, "empty_responder: POST creates an application in %s (synchronous=%s, %lld organizations)\n",
+        fprintf(stderr,
+                "empty_responder: POST creates an application in %s (synchronous=%s, %lld organizations)\n",
                 g_create_db, g_synchronous, g_organizations);
 
     int sig = 0;
     sigwait(&stop, &sig);
     if (g_create_db != NULL) {
         pthread_mutex_lock(&g_queue_mutex);
-        fprintf(stderr, "empty_responder: group commit: %ld writes in %ld transactions (at most %ld)\n", g_writes,
-                g_groups, g_largest_group);
+        fprintf(stderr, "empty_responder: group commit: %ld writes in %ld transactions (at most %ld)\n",
+                g_writes, g_groups, g_largest_group);
         pthread_mutex_unlock(&g_queue_mutex);
     }
     if (strchr(listen_on, ':') == NULL) unlink(listen_on);
