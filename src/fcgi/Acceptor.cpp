@@ -125,9 +125,10 @@ void Acceptor::wakeLastSleeper() {
     worker->_wake.notify_one();
 }
 
-void Acceptor::wakeOneIfBelowLimit() {
-    if (_ready.empty() || _sleepers.empty() || _running + _waking >= _runLimit.maxRunning) return;
+bool Acceptor::wakeOneIfBelowLimit() {
+    if (_ready.empty() || _sleepers.empty() || _running + _waking >= _runLimit.maxRunning) return false;
     wakeLastSleeper();
+    return true;
 }
 
 void Acceptor::relieveStall() {
@@ -191,7 +192,12 @@ void Acceptor::queue(ReadyConnection connection) {
     std::lock_guard<std::mutex> lock(_mutex);
     if (_ready.empty()) _progress = Clock::now();
     _ready.push_back(connection);
-    wakeOneIfBelowLimit();
+}
+
+void Acceptor::wakeForQueued() {
+    std::lock_guard<std::mutex> lock(_mutex);
+    while (static_cast<std::size_t>(_waking) < _ready.size() && wakeOneIfBelowLimit()) {
+    }
 }
 
 void Acceptor::watch(int fd, std::optional<Clock::time_point> deadline, bool draining) {
@@ -349,6 +355,8 @@ void Acceptor::run() {
             if (pending.deadline) until(*pending.deadline);
         }
         if (auto stalled = stallDeadline()) until(*stalled);
+        // What this pass queued (and what came back above), before waiting again.
+        wakeForQueued();
         int n = epoll_wait(_epollFd, events.data(), static_cast<int>(events.size()), timeoutMs);
         if (n < 0 && errno != EINTR) {
             logger().error("epoll_wait: %s", std::string(std::strerror(errno)));

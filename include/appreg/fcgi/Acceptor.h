@@ -24,8 +24,10 @@ struct ReadyConnection {
 
 /// How many worker threads run requests at once (issue 7). Handing a connection to a sleeping worker costs a
 /// wake-up and a context switch each; a worker that finds the next connection queued when it finishes takes
-/// it without sleeping. So a ready connection wakes a sleeping worker only while fewer than `maxRunning`
-/// workers run. A worker that waits (for its write's commit) does not count as running. If the workers that
+/// it without sleeping. So ready connections wake sleeping workers only while fewer than `maxRunning` workers
+/// run, and only once the acceptor has queued everything of its pass over epoll's events: a worker woken
+/// after each connection took the core from the acceptor before it had queued the rest (issue 7's
+/// measurements). A worker that waits (for its write's commit) does not count as running. If the workers that
 /// run are all busy for `stall` (a slow request) while connections wait, one more is woken, and again after
 /// each further `stall`: a long request delays the others by at most that.
 struct RunLimit {
@@ -138,9 +140,13 @@ private:
     bool examine(int fd, bool final);
     void forget(int fd, bool closeIt);
     void queue(ReadyConnection connection);
+    /// Wakes sleeping workers for the queued connections, at most one each, while fewer than maxRunning
+    /// run. Called once per pass, before the acceptor waits again.
+    void wakeForQueued();
     void finish();
     /// Under _mutex: wakes a sleeping worker for the queued connections if fewer than maxRunning run.
-    void wakeOneIfBelowLimit();
+    /// Returns whether it woke one.
+    bool wakeOneIfBelowLimit();
     /// Under _mutex: wakes the worker that went to sleep last. There must be one.
     void wakeLastSleeper();
     /// Wakes one more worker if the queued connections have waited `stall` without one being taken.
