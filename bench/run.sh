@@ -326,6 +326,8 @@ sum_of() {
                 "$conns" "$c_rps" "$(awk -v u="$c99" 'BEGIN{print u/1000}')" "$c_cpu" \
                 "$(awk -v a="$c_rps" -v b="$b_rps" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')" \
                 "$(awk -v a="$a_rps" -v b="$c_rps" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
+            bad=$(($(sum_of create "$conns" ceiling 10) + $(sum_of create "$conns" ceiling 11)))
+            [ "$bad" -eq 0 ] || echo "    ^ the ceiling: $(sum_of create "$conns" ceiling 10) non-2xx responses, $(sum_of create "$conns" ceiling 11) socket errors/timeouts"
         done
         echo "  its ${ceiling_commits:-group commit: not reported}"
     fi
