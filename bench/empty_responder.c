@@ -21,9 +21,15 @@
  * costs what appreg costs, for comparing latency at the same CPU per request (bench/README.md, "Reading the
  * numbers"; not used by run.sh).
  *
+ * With --body-for URI FILE (repeatable), a GET whose REQUEST_URI is exactly URI is answered with FILE's bytes
+ * instead: the ceiling of appreg's architecture for reads whose response is larger than the fixed body
+ * (bench/run.sh's "ceiling" target in the list cases, fed with appreg's own response to the same URI). The
+ * bytes, not the work, are what such a ceiling has in common with appreg: a ~20 KB list page passes through
+ * libfcgi, lighttpd and wrk at a cost of its own.
+ *
  *   gcc -O2 -Wall -Wextra -o empty_responder bench/empty_responder.c -lfcgi -lsqlite3 -lpthread
  *   empty_responder --listen /tmp/baseline.sock [--threads 4] [--backlog 128] [--spin-us N]
- *                   [--create-db appreg.db [--synchronous FULL]]
+ *                   [--body-for URI FILE]... [--create-db appreg.db [--synchronous FULL]]
  *
  * --listen takes a unix socket path (replaced if it exists) or ":PORT" / "HOST:PORT" for TCP.
  * SIGTERM or SIGINT ends the process at once (in-flight requests are dropped; with --create-db every answered
@@ -79,6 +85,47 @@ static double seconds_since(const struct timespec *start) {
 }
 
 static long g_spin_us; /* --spin-us */
+
+/* --body-for URI FILE: GET bodies by exact REQUEST_URI; any other request gets kBody. */
+struct uri_body {
+    const char *uri;
+    char *body;
+    int len;
+};
+enum { kMaxBodies = 16 };
+static struct uri_body g_bodies[kMaxBodies];
+static int g_n_bodies;
+
+static void add_body(const char *uri, const char *path) {
+    if (g_n_bodies == kMaxBodies) {
+        fprintf(stderr, "empty_responder: at most %d --body-for\n", kMaxBodies);
+        exit(2);
+    }
+    FILE *f = fopen(path, "rb");
+    long size = -1;
+    if (f != NULL && fseek(f, 0, SEEK_END) == 0) size = ftell(f);
+    char *body = size > 0 && size < (1L << 24) ? malloc((size_t)size) : NULL;
+    if (body == NULL || fseek(f, 0, SEEK_SET) != 0 || fread(body, 1, (size_t)size, f) != (size_t)size) {
+        fprintf(stderr, "empty_responder: cannot read %s (missing, empty, over 16 MiB or unreadable)\n",
+                path);
+        exit(1);
+    }
+    fclose(f);
+    g_bodies[g_n_bodies++] = (struct uri_body){uri, body, (int)size};
+}
+
+static void body_for(const char *method, const char *uri, const char **body, int *len) {
+    *body = kBody;
+    *len = (int)(sizeof kBody - 1);
+    if (method == NULL || uri == NULL || strcmp(method, "GET") != 0) return;
+    for (int i = 0; i < g_n_bodies; ++i) {
+        if (strcmp(g_bodies[i].uri, uri) == 0) {
+            *body = g_bodies[i].body;
+            *len = g_bodies[i].len;
+            return;
+        }
+    }
+}
 
 static long thread_cpu_us(void) {
     struct timespec t;
@@ -343,8 +390,11 @@ static void *serve(void *arg) {
                          "X-API-Time: %.3fs\r\n"
                          "\r\n",
                          status, (unsigned long long)a, (unsigned long long)b, seconds_since(&start));
+        const char *body;
+        int body_len;
+        body_for(method, FCGX_GetParam("REQUEST_URI", request.envp), &body, &body_len);
         FCGX_PutStr(head, n, request.out);
-        FCGX_PutStr(kBody, (int)(sizeof kBody - 1), request.out);
+        FCGX_PutStr(body, body_len, request.out);
         FCGX_Finish_r(&request);
     }
     return NULL;
@@ -353,7 +403,8 @@ static void *serve(void *arg) {
 static void usage(void) {
     fprintf(stderr,
             "usage: empty_responder --listen PATH|HOST:PORT [--threads N] [--backlog N] [--spin-us N]\n"
-            "                       [--create-db SQLITE-FILE [--synchronous FULL|NORMAL|EXTRA|OFF]]\n");
+            "                       [--body-for URI FILE]... [--create-db SQLITE-FILE [--synchronous "
+            "FULL|NORMAL|EXTRA|OFF]]\n");
     exit(2);
 }
 
@@ -369,7 +420,10 @@ int main(int argc, char **argv) {
             backlog = atoi(argv[++i]);
         else if (strcmp(argv[i], "--spin-us") == 0 && i + 1 < argc)
             g_spin_us = atol(argv[++i]);
-        else if (strcmp(argv[i], "--create-db") == 0 && i + 1 < argc)
+        else if (strcmp(argv[i], "--body-for") == 0 && i + 2 < argc) {
+            add_body(argv[i + 1], argv[i + 2]);
+            i += 2;
+        } else if (strcmp(argv[i], "--create-db") == 0 && i + 1 < argc)
             g_create_db = argv[++i];
         else if (strcmp(argv[i], "--synchronous") == 0 && i + 1 < argc)
             g_synchronous = argv[++i];
@@ -420,6 +474,9 @@ int main(int argc, char **argv) {
     }
     fprintf(stderr, "empty_responder: serving on %s with %d threads, %zu-byte body\n", listen_on, threads,
             sizeof kBody - 1);
+    for (int i = 0; i < g_n_bodies; ++i)
+        fprintf(stderr, "empty_responder: GET %s is answered with a %d-byte body\n", g_bodies[i].uri,
+                g_bodies[i].len);
     if (g_create_db != NULL)
         fprintf(stderr,
                 "empty_responder: POST creates an application in %s (synchronous=%s, %lld organizations)\n",

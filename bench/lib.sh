@@ -307,22 +307,26 @@ start_baseline() {
     wait_socket "$(baseline_socket)" "$baseline_pid" "empty_responder"
 }
 
-# The ceiling of appreg's architecture for creates (run.sh's "ceiling" target): the baseline's binary with
-# --create-db, writing appreg's create SQL into its own copy of the seeded database through one writer thread
-# with group commit, with as many threads as appreg (so its groups can grow as large).
+# The ceiling of appreg's architecture (run.sh's "ceiling" target): the baseline's binary with as many threads
+# as appreg (so its groups can grow as large). start_ceiling DB [--body-for URI FILE]...: with DB (not empty),
+# --create-db writes appreg's create SQL into that copy of the seeded database through one writer thread with
+# group commit; each --body-for answers a list's GET with appreg's own response bytes.
 ceiling_pid=
 ceiling_socket() { echo "$work/ceiling.sock"; }
 start_ceiling() {
-    "$baseline_bin" --listen "$(ceiling_socket)" --threads "$APPREG_THREADS" --create-db "$work/ceiling.db" \
-        --synchronous "${BENCH_SYNCHRONOUS^^}" >"$work/ceiling.log" 2>&1 &
+    local db=$1 args=()
+    shift
+    [ -z "$db" ] || args=(--create-db "$db" --synchronous "${BENCH_SYNCHRONOUS^^}")
+    "$baseline_bin" --listen "$(ceiling_socket)" --threads "$APPREG_THREADS" "${args[@]}" "$@" \
+        >"$work/ceiling.log" 2>&1 &
     ceiling_pid=$!
     pids+=("$ceiling_pid")
-    names+=("empty_responder --create-db")
-    wait_socket "$(ceiling_socket)" "$ceiling_pid" "empty_responder --create-db (log: $work/ceiling.log)"
+    names+=("empty_responder (ceiling)")
+    wait_socket "$(ceiling_socket)" "$ceiling_pid" "empty_responder (ceiling; log: $work/ceiling.log)"
 }
 stop_ceiling() {
     [ -n "$ceiling_pid" ] || return 0
-    stop_pid "$ceiling_pid" "empty_responder --create-db"
+    stop_pid "$ceiling_pid" "empty_responder (ceiling)"
     forget_pid "$ceiling_pid"
     ceiling_pid=
 }

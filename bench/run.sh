@@ -9,9 +9,11 @@
 # database with BENCH_APPS applications, and runs wrk (bench/*.lua) against the baseline and appreg in
 # alternation, for every case at every connection count. It prints req/s, p50/p99 and appreg/baseline ratios,
 # and writes bench/results/<UTC time>.txt (the report, with every run) and .tsv (one line per run).
-# The create case has a third target in the same alternation, the ceiling of the architecture for creates:
-# the baseline's binary with --create-db (appreg's create SQL through one writer thread with group commit, on
-# a copy of the same database, behind a third lighttpd on BENCH_PORT+2; nothing else appreg does).
+# The create and list cases have a third target in the same alternation, the ceiling of the architecture for
+# them: the baseline's binary behind a third lighttpd on BENCH_PORT+2, with --create-db (appreg's create SQL
+# through one writer thread with group commit, on a copy of the same database; nothing else appreg does) and
+# --body-for (each list case's GET answered with appreg's own ~20 KB response to it, captured before
+# measuring: the same bytes, none of the work).
 # Everything it starts is stopped on exit. Not a test: CI does not run it (it exits when CI is set).
 #
 # Settings (environment), defaults in brackets:
@@ -32,8 +34,8 @@
 #   BENCH_AUTHORIZATION       instead: this Authorization header value with every request ('Bearer …' / 'Basic …')
 #   BENCH_REF                 build this commit (from a git archive snapshot) instead of the working tree
 #   BENCH_APPREG_BIN          use this appreg-fcgi binary instead of building one
-#   BENCH_PORT [18080]        lighttpd port for appreg; the baseline's is BENCH_PORT+1, the create ceiling's +2
-#   BENCH_CEILING [1]         0: measure creates without the ceiling target
+#   BENCH_PORT [18080]        lighttpd port for appreg; the baseline's is BENCH_PORT+1, the ceiling's +2
+#   BENCH_CEILING [1]         0: measure creates and lists without the ceiling target
 #   BENCH_RESULTS [bench/results]   BENCH_KEEP=1 keeps the temporary directory (database, logs)
 #   BENCH_PROFILE [0]         1: after each case one more appreg run under perf; the profile goes to
 #                             bench/results/<UTC time>-profile.txt
@@ -80,9 +82,14 @@ ratio_target() { case $1 in detail) echo 0.70 ;; list | list_filter) echo 0.50 ;
 p99_target_ms() { case $1 in detail | list | list_filter) echo 5 ;; create) echo 10 ;; *) echo - ;; esac; }
 for c in $BENCH_CASES; do case_script "$c" >/dev/null; done
 # Targets measured for a case, in the order of odd rounds (even rounds reverse it).
-with_ceiling=0
-case " $BENCH_CASES " in *" create "*) [ "$BENCH_CEILING" = 0 ] || with_ceiling=1 ;; esac
-case_targets() { if [ "$1" = create ] && [ "$with_ceiling" = 1 ]; then echo baseline appreg ceiling; else echo baseline appreg; fi; }
+# The cases with a ceiling target: creates (the same SQL) and lists (the same ~20 KB of response). A detail's
+# response is no larger than the baseline's fixed body, so the baseline is its ceiling already.
+has_ceiling() { case $1 in create | list | list_filter) [ "$BENCH_CEILING" != 0 ] ;; *) false ;; esac; }
+with_ceiling=0 ceiling_cases=""
+for c in $BENCH_CASES; do has_ceiling "$c" && with_ceiling=1 ceiling_cases="$ceiling_cases $c"; done
+with_create_ceiling=0
+! has_ceiling create || case " $BENCH_CASES " in *" create "*) with_create_ceiling=1 ;; esac
+case_targets() { if has_ceiling "$1"; then echo baseline appreg ceiling; else echo baseline appreg; fi; }
 
 ensure_dependencies
 build_appreg
@@ -104,7 +111,7 @@ seed_applications 1 "$BENCH_APPS" >/dev/null
 seed_seconds=$((SECONDS - seed_start))
 db_mib=$(($(stat -c %s "$work/appreg.db") / 1048576))
 # The ceiling writes into a copy made now, so both start from the same rows (sqlite3 closed the file: no WAL).
-[ "$with_ceiling" = 0 ] || cp "$work/appreg.db" "$work/ceiling.db"
+[ "$with_create_ceiling" = 0 ] || cp "$work/appreg.db" "$work/ceiling.db"
 
 start_worker
 start_baseline
@@ -114,12 +121,6 @@ start_lighttpd appreg "$appreg_port" "$(appreg_socket)"
 start_lighttpd baseline "$baseline_port" "$(baseline_socket)"
 wait_http "http://127.0.0.1:$appreg_port/api/v2/ping/" "lighttpd + appreg"
 wait_http "http://127.0.0.1:$baseline_port/api/v2/ping/" "lighttpd + baseline"
-ceiling_port=$((BENCH_PORT + 2))
-if [ "$with_ceiling" = 1 ]; then
-    start_ceiling
-    start_lighttpd ceiling "$ceiling_port" "$(ceiling_socket)"
-    wait_http "http://127.0.0.1:$ceiling_port/api/v2/ping/" "lighttpd + create ceiling"
-fi
 authenticate "$appreg_port"
 
 # Each kind of request once through the real front end: a case answered with an error would measure nothing.
@@ -136,18 +137,37 @@ check() { # WANT METHOD PATH [BODY [PORT]]
     [ "$got" = "$want" ] || { cat "$work/check.out" >&2; die "$method $path on port $port answered $got, expected $want"; }
 }
 check 200 GET "/api/v2/applications/$BENCH_APPS/"
-check 200 GET "/api/v2/applications/"
-check 200 GET "/api/v2/applications/?client_type=public&order_by=-id"
+ceiling_bodies=()
+for c in list list_filter; do
+    check 200 GET "$(case_path "$c")"
+    # The list ceiling answers this URI with these bytes (lighttpd passes REQUEST_URI as the client sent it).
+    cp "$work/check.out" "$work/ceiling-$c.json"
+    ! has_ceiling "$c" || ceiling_bodies+=(--body-for "$(case_path "$c")" "$work/ceiling-$c.json")
+done
 check 201 POST "/api/v2/applications/" \
     '{"name":"bench-check","client_type":"confidential","authorization_grant_type":"password","organization":1}'
 check 200 PATCH "/api/v2/applications/1/" '{"description":"bench check"}'
 check 200 PATCH "/api/v2/applications/2/" '{"description":"bench check"}'
+ceiling_port=$((BENCH_PORT + 2))
 if [ "$with_ceiling" = 1 ]; then
+    ceiling_db=
+    [ "$with_create_ceiling" = 0 ] || ceiling_db=$work/ceiling.db
+    start_ceiling "$ceiling_db" "${ceiling_bodies[@]}"
+    start_lighttpd ceiling "$ceiling_port" "$(ceiling_socket)"
+    wait_http "http://127.0.0.1:$ceiling_port/api/v2/ping/" "lighttpd + ceiling"
+fi
+if [ "$with_create_ceiling" = 1 ]; then
     before=$(sqlite3 "$work/ceiling.db" "SELECT count(*) FROM applications")
     check 201 POST "/api/v2/applications/" '{"name":"bench-check"}' "$ceiling_port"
     [ "$(sqlite3 "$work/ceiling.db" "SELECT count(*) FROM applications")" = $((before + 1)) ] ||
         die "the create ceiling answered 201 without adding an application (log: $work/ceiling.log)"
 fi
+for c in list list_filter; do
+    has_ceiling "$c" || continue
+    check 200 GET "$(case_path "$c")" "" "$ceiling_port"
+    cmp -s "$work/check.out" "$work/ceiling-$c.json" ||
+        die "the list ceiling's answer to $(case_path "$c") is not appreg's (log: $work/ceiling.log)"
+done
 
 # ---- the plan, and the report header --------------------------------------------------------------------------
 
@@ -165,10 +185,14 @@ for c in $BENCH_CASES; do planned=$((planned + n_conns * $(case_seconds "$c")));
     machine_description
     echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, threads=$APPREG_THREADS, $(running_desc), log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc)"
     echo "baseline: bench/empty_responder.c (libfcgi, $BASELINE_THREADS threads, no database, fixed $(grep -o '[0-9]*-byte' "$work/baseline.log" || echo '~950-byte') JSON body)"
-    [ "$with_ceiling" = 0 ] ||
+    [ "$with_create_ceiling" = 0 ] ||
         echo "create ceiling: bench/empty_responder.c --create-db ($APPREG_THREADS threads; each POST runs appreg's create SQL through one writer thread with group commit, synchronous=${BENCH_SYNCHRONOUS^^}, on a copy of the seeded database; no authentication, parsing, validation, rendering or log)"
+    for c in list list_filter; do
+        ! has_ceiling "$c" ||
+            echo "$c ceiling: bench/empty_responder.c --body-for (the same process; its GET answered with appreg's own response to it, $(stat -c %s "$work/ceiling-$c.json") bytes of body, captured before measuring; no authentication, database or rendering)"
+    done
     echo "front end: lighttpd with conf/lighttpd.conf (var.* lines rewritten), unix socket to each worker, one lighttpd per target"
-    echo "client: wrk -t$BENCH_WRK_THREADS -c{$BENCH_CONNS} -d$BENCH_DURATION --latency, on the same cores; $BENCH_ROUNDS rounds per case, baseline and appreg$([ "$with_ceiling" = 0 ] || echo " (and for creates the ceiling)") alternating (order flipped each round), $BENCH_WARMUP unrecorded warm-up of each first"
+    echo "client: wrk -t$BENCH_WRK_THREADS -c{$BENCH_CONNS} -d$BENCH_DURATION --latency, on the same cores; $BENCH_ROUNDS rounds per case, baseline and appreg$([ "$with_ceiling" = 0 ] || echo " (and the ceiling, in:$ceiling_cases)") alternating (order flipped each round), $BENCH_WARMUP unrecorded warm-up of each first"
     echo "database: $BENCH_APPS applications in $BENCH_ORGS organizations$([ "$BENCH_SEED_ACTIVITY" = 1 ] && echo ", one activity entry each") (${db_mib} MiB, seeded in ${seed_seconds} s); creates add rows as the run goes"
     echo "authentication: $auth_desc"
     echo "planned: $planned s of measuring (time box ${BENCH_MAX_SECONDS} s)"
@@ -316,20 +340,23 @@ sum_of() {
     echo "The baseline answers every case with the same ~1 KB response: for lists (~20 KB from appreg) the ratio includes that."
     if [ "$with_ceiling" = 1 ]; then
         echo
-        echo "create ceiling (the same SQL through one writer with group commit, nothing else; median of $BENCH_ROUNDS rounds):"
+        echo "ceiling (median of $BENCH_ROUNDS rounds): for creates the same SQL through one writer with group commit, nothing else;"
+        echo "for lists the same response bytes, nothing else"
         for conns in $BENCH_CONNS; do
-            [ -z "${skipped[create/$conns]:-}" ] || continue
-            c_rps=$(column_of create "$conns" ceiling 6) c99=$(column_of create "$conns" ceiling 8)
-            c_cpu=$(column_of create "$conns" ceiling 12)
-            b_rps=$(column_of create "$conns" baseline 6) a_rps=$(column_of create "$conns" appreg 6)
-            printf '  create %3s conns: %6.0f req/s, p99 %6.2f ms, %4.0f cpu us | ceiling / baseline %s | appreg / ceiling %s\n' \
-                "$conns" "$c_rps" "$(awk -v u="$c99" 'BEGIN{print u/1000}')" "$c_cpu" \
-                "$(awk -v a="$c_rps" -v b="$b_rps" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')" \
-                "$(awk -v a="$a_rps" -v b="$c_rps" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
-            bad=$(($(sum_of create "$conns" ceiling 10) + $(sum_of create "$conns" ceiling 11)))
-            [ "$bad" -eq 0 ] || echo "    ^ the ceiling: $(sum_of create "$conns" ceiling 10) non-2xx responses, $(sum_of create "$conns" ceiling 11) socket errors/timeouts"
+            for name in $ceiling_cases; do
+                [ -z "${skipped[$name/$conns]:-}" ] || continue
+                c_rps=$(column_of "$name" "$conns" ceiling 6) c99=$(column_of "$name" "$conns" ceiling 8)
+                c_cpu=$(column_of "$name" "$conns" ceiling 12)
+                b_rps=$(column_of "$name" "$conns" baseline 6) a_rps=$(column_of "$name" "$conns" appreg 6)
+                printf '  %-12s %3s conns: %6.0f req/s, p99 %6.2f ms, %4.0f cpu us | ceiling / baseline %s | appreg / ceiling %s\n' \
+                    "$name" "$conns" "$c_rps" "$(awk -v u="$c99" 'BEGIN{print u/1000}')" "$c_cpu" \
+                    "$(awk -v a="$c_rps" -v b="$b_rps" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')" \
+                    "$(awk -v a="$a_rps" -v b="$c_rps" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
+                bad=$(($(sum_of "$name" "$conns" ceiling 10) + $(sum_of "$name" "$conns" ceiling 11)))
+                [ "$bad" -eq 0 ] || echo "    ^ the ceiling: $(sum_of "$name" "$conns" ceiling 10) non-2xx responses, $(sum_of "$name" "$conns" ceiling 11) socket errors/timeouts"
+            done
         done
-        echo "  its ${ceiling_commits:-group commit: not reported}"
+        [ "$with_create_ceiling" = 0 ] || echo "  the create ceiling's ${ceiling_commits:-group commit: not reported}"
     fi
     echo "applications created during the run: $created"
     echo "appreg's ${group_commits:-group commit: no write}"
