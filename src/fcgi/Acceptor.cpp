@@ -1,9 +1,11 @@
 #include "appreg/fcgi/Acceptor.h"
 
+#include <linux/futex.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,7 +23,22 @@ Poco::Logger& logger() { return Poco::Logger::get("appreg"); }
 
 using Clock = std::chrono::steady_clock;
 
+static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
+                  std::atomic<std::uint32_t>::is_always_lock_free,
+              "a futex word is a plain 32-bit integer");
+
+std::uint32_t* futexWord(std::atomic<std::uint32_t>& word) { return reinterpret_cast<std::uint32_t*>(&word); }
+
+/// Sleeps while `word` is 0 (returns at once if it is not; may return spuriously).
+void futexWait(std::atomic<std::uint32_t>& word) {
+    syscall(SYS_futex, futexWord(word), FUTEX_WAIT_PRIVATE, 0u, nullptr, nullptr, 0u);
+}
+
 }  // namespace
+
+void Acceptor::wakeUp(std::uint32_t* word) {
+    syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0u);
+}
 
 Acceptor::Acceptor(int listenFd, int headTimeoutMs, int readTimeoutMs, RecordLimits limits, RunLimit runLimit)
     : _listenFd(listenFd),
@@ -77,8 +94,11 @@ std::optional<ReadyConnection> Acceptor::Worker::next() {
     }
     while (a._ready.empty() && !a._finished) {
         _woken = false;
+        _wakeWord.store(0, std::memory_order_relaxed);
         a._sleepers.push_back(this);
-        _wake.wait(lock, [&] { return _woken || a._finished; });
+        lock.unlock();
+        while (_wakeWord.load(std::memory_order_acquire) == 0) futexWait(_wakeWord);
+        lock.lock();
         if (_woken) {
             --a._waking;
         } else {  // finished while asleep
@@ -97,11 +117,15 @@ std::optional<ReadyConnection> Acceptor::Worker::next() {
 
 void Acceptor::Worker::waits() {
     Acceptor& a = _acceptor;
-    std::lock_guard<std::mutex> lock(a._mutex);
-    if (!_running) return;
-    _running = false;
-    --a._running;
-    a.wakeOneIfBelowLimit();
+    std::uint32_t* wake = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(a._mutex);
+        if (!_running) return;
+        _running = false;
+        --a._running;
+        wake = a.wakeOneIfBelowLimit();
+    }
+    if (wake != nullptr) wakeUp(wake);
 }
 
 void Acceptor::Worker::resumes() {
@@ -116,26 +140,31 @@ int Acceptor::idleWorkers() {
     return static_cast<int>(_sleepers.size());
 }
 
-void Acceptor::wakeLastSleeper() {
+std::uint32_t* Acceptor::wakeLastSleeper() {
     Worker* worker = _sleepers.back();
     _sleepers.pop_back();
     worker->_woken = true;
     ++_waking;
-    // Under the mutex: once it is released the worker may run, return from next() and be gone.
-    worker->_wake.notify_one();
+    worker->_wakeWord.store(1, std::memory_order_release);
+    // Only the address leaves the mutex: once it is released the worker may run, return from next() and be
+    // gone.
+    return futexWord(worker->_wakeWord);
 }
 
-bool Acceptor::wakeOneIfBelowLimit() {
-    if (_ready.empty() || _sleepers.empty() || _running + _waking >= _runLimit.maxRunning) return false;
-    wakeLastSleeper();
-    return true;
+std::uint32_t* Acceptor::wakeOneIfBelowLimit() {
+    if (_ready.empty() || _sleepers.empty() || _running + _waking >= _runLimit.maxRunning) return nullptr;
+    return wakeLastSleeper();
 }
 
 void Acceptor::relieveStall() {
-    std::lock_guard<std::mutex> lock(_mutex);
-    if (_ready.empty() || _sleepers.empty() || Clock::now() - _progress < _runLimit.stall) return;
-    wakeLastSleeper();
-    _progress = Clock::now();  // the next one after another `stall`
+    std::uint32_t* wake = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        if (_ready.empty() || _sleepers.empty() || Clock::now() - _progress < _runLimit.stall) return;
+        wake = wakeLastSleeper();
+        _progress = Clock::now();  // the next one after another `stall`
+    }
+    wakeUp(wake);
 }
 
 std::optional<Clock::time_point> Acceptor::stallDeadline() {
@@ -195,9 +224,16 @@ void Acceptor::queue(ReadyConnection connection) {
 }
 
 void Acceptor::wakeForQueued() {
-    std::lock_guard<std::mutex> lock(_mutex);
-    while (static_cast<std::size_t>(_waking) < _ready.size() && wakeOneIfBelowLimit()) {
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        while (static_cast<std::size_t>(_waking) < _ready.size()) {
+            std::uint32_t* wake = wakeOneIfBelowLimit();
+            if (wake == nullptr) break;
+            _toWake.push_back(wake);
+        }
     }
+    for (std::uint32_t* wake : _toWake) wakeUp(wake);
+    _toWake.clear();
 }
 
 void Acceptor::watch(int fd, std::optional<Clock::time_point> deadline, bool draining) {
@@ -317,9 +353,16 @@ void Acceptor::finish() {
             examine(fd, true);
         }
     }
-    std::lock_guard<std::mutex> lock(_mutex);
-    _finished = true;
-    for (Worker* worker : _sleepers) worker->_wake.notify_one();  // each takes itself off
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        _finished = true;
+        for (Worker* worker : _sleepers) {  // each takes itself off
+            worker->_wakeWord.store(1, std::memory_order_release);
+            _toWake.push_back(futexWord(worker->_wakeWord));
+        }
+    }
+    for (std::uint32_t* wake : _toWake) wakeUp(wake);
+    _toWake.clear();
 }
 
 void Acceptor::run() {

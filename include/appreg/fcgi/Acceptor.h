@@ -2,7 +2,7 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <limits>
 #include <map>
@@ -68,8 +68,14 @@ public:
         friend class Acceptor;
         Acceptor& _acceptor;
         bool _running = false;
-        bool _woken = false;            ///< taken off the sleepers for a connection (under the mutex)
-        std::condition_variable _wake;  ///< its own: the acceptor wakes the worker that slept last
+        bool _woken = false;  ///< taken off the sleepers for a connection (under the mutex)
+        /// Its own futex word, not a condition variable: 0 while it sleeps, 1 once woken. The waker sets it
+        /// under the mutex and calls FUTEX_WAKE only after releasing the mutex, so the woken worker does not
+        /// run straight into the mutex its waker still holds (with a condition variable signalled under the
+        /// mutex it did: a futex wait and wake more per hand-over, issue 7). FUTEX_WAKE reads no memory, so
+        /// the word's address may be woken even after the worker has gone (at worst a spurious wake-up of
+        /// whichever thread waits there, which checks its own word and sleeps again).
+        std::atomic<std::uint32_t> _wakeWord{0};
     };
 
     /// Takes back a kept-alive connection after its request was served, to wait for its next request.
@@ -143,12 +149,17 @@ private:
     /// Wakes sleeping workers for the queued connections, at most one each, while fewer than maxRunning
     /// run. Called once per pass, before the acceptor waits again.
     void wakeForQueued();
+    /// Addresses of futex words to wake once _mutex is released (the acceptor thread's own).
+    std::vector<std::uint32_t*> _toWake;
     void finish();
     /// Under _mutex: wakes a sleeping worker for the queued connections if fewer than maxRunning run.
-    /// Returns whether it woke one.
-    bool wakeOneIfBelowLimit();
-    /// Under _mutex: wakes the worker that went to sleep last. There must be one.
-    void wakeLastSleeper();
+    /// Returns the futex word to wake (wakeUp) once _mutex is released, or nullptr if it woke none.
+    std::uint32_t* wakeOneIfBelowLimit();
+    /// Under _mutex: takes the worker that went to sleep last off the sleepers and marks it woken. There must
+    /// be one. Returns its futex word, for wakeUp once _mutex is released.
+    std::uint32_t* wakeLastSleeper();
+    /// Outside _mutex: wakes the thread sleeping on this futex word, if it still sleeps.
+    static void wakeUp(std::uint32_t* word);
     /// Wakes one more worker if the queued connections have waited `stall` without one being taken.
     void relieveStall();
     /// Until when epoll_wait may sleep before relieveStall() is due; none if no connection waits for a
