@@ -56,6 +56,18 @@ std::string printable(const std::string& s) {
     return out;
 }
 
+/// Sends all of `bytes` (within the connection's send time-out); false if the peer is gone or too slow.
+bool sendAll(int fd, const std::string& bytes) {
+    std::size_t sent = 0;
+    while (sent < bytes.size()) {
+        ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        sent += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
 std::string statusLine(int status) {
     return "Status: " + std::to_string(status) + " " + http::reasonPhrase(status) + "\r\n";
 }
@@ -72,9 +84,9 @@ FcgiServer::FcgiServer(ListenSocket& socket, ServerOptions options, HandlerFacto
 void FcgiServer::prepareProcess() {
     sigset_t set = stopSignals();
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    // Read by FCGX_Init. libfcgi closes a connection itself only after one of its streams failed (workerLoop
-    // hands every other one to the Acceptor); it must not then wait up to 2 s in a worker thread for the peer
-    // to close.
+    // Read by FCGX_Init. libfcgi closes a connection itself only when FCGX_Accept_r cannot read its request
+    // (workerLoop closes or hands over every other one); it must not then wait up to 2 s in a worker thread
+    // for the peer to close.
     setenv("LIBFCGI_OS_CLOSE_POLL_TIMEOUT", "0", 1);
 }
 
@@ -210,20 +222,23 @@ void FcgiServer::workerLoop(int index, Acceptor& acceptor) {
             request.ipcFd = -1;  // libfcgi refused the stream and closed the connection itself
             continue;
         }
-        serveOne(&request, handler);
-        // libfcgi closes a connection the web server did not ask to keep by lingering in this thread for up
-        // to 2 s until the peer closes; the Acceptor does that instead. libfcgi still closes (at once: see
-        // prepareProcess) a connection whose streams failed.
-        bool keepAlive = request.keepConnection != 0;
-        request.keepConnection = 1;
-        FCGX_Finish_r(&request);
-        if (request.ipcFd >= 0) {
-            if (keepAlive) {
-                acceptor.giveBack(request.ipcFd);  // FCGI_KEEP_CONN: the Acceptor waits for its next request
-            } else {
-                acceptor.closeGracefully(request.ipcFd);
-            }
-            request.ipcFd = -1;
+        const bool sent = serveOne(&request, handler);
+        const bool failed = !sent || FCGX_GetError(request.in) != 0;
+        const bool keepAlive = request.keepConnection != 0;
+        const int fd = request.ipcFd;
+        // serveOne wrote the whole response, END_REQUEST included, so libfcgi only frees the request: it
+        // writes nothing more and closes nothing. (FCGX_Finish_r would write END_REQUEST a second time, and
+        // close a connection the web server did not ask to keep by lingering in this thread for up to 2 s
+        // until the peer closes; the Acceptor does that instead.)
+        request.keepConnection = 1;  // so that the next FCGX_Accept_r closes nothing either
+        FCGX_Free(&request, 0);
+        request.ipcFd = -1;
+        if (failed) {
+            close(fd);  // a stream failed: nothing more can be said on this connection (as libfcgi does)
+        } else if (keepAlive) {
+            acceptor.giveBack(fd);  // FCGI_KEEP_CONN: the Acceptor waits for its next request
+        } else {
+            acceptor.closeGracefully(fd);
         }
     }
     FCGX_Free(&request, 1);
@@ -235,19 +250,12 @@ bool FcgiServer::refuseTooLarge(int fd, unsigned requestId, const RecordLimits& 
     if (requestId == 0) return false;
     std::string message =
         "Request header fields exceed the limit of " + std::to_string(limits.maxParamsBytes) + " bytes.";
-    std::string bytes =
-        encodeResponse(requestId, 431, http::reasonPhrase(431), http::Response::detail(431, message).body);
     // Best effort within the send time-out.
-    std::size_t sent = 0;
-    while (sent < bytes.size()) {
-        ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-        if (n <= 0) return false;
-        sent += static_cast<std::size_t>(n);
-    }
-    return true;
+    return sendAll(fd, encodeResponse(requestId, 431, http::reasonPhrase(431),
+                                      http::Response::detail(431, message).body));
 }
 
-void FcgiServer::serveOne(void* opaque, const RequestHandler& handler) {
+bool FcgiServer::serveOne(void* opaque, const RequestHandler& handler) {
     auto& request = *static_cast<FCGX_Request*>(opaque);
     auto start = std::chrono::steady_clock::now();
 
@@ -274,10 +282,8 @@ void FcgiServer::serveOne(void* opaque, const RequestHandler& handler) {
     if (response.status != 204) head += "Content-Type: application/json\r\n";
     for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
     head += "\r\n";
-    FCGX_PutStr(head.data(), static_cast<int>(head.size()), request.out);
-    if (!response.body.empty())
-        FCGX_PutStr(response.body.data(), static_cast<int>(response.body.size()), request.out);
-    int writeError = FCGX_GetError(request.out);
+    const bool sent =
+        sendAll(request.ipcFd, encodeStdout(static_cast<unsigned>(request.requestId), head, response.body));
 
     if (_logRequests.load()) {
         double ms =
@@ -290,9 +296,10 @@ void FcgiServer::serveOne(void* opaque, const RequestHandler& handler) {
         line += printable(built.request.path);
         line += elapsed;
         line += response.header("X-API-Request-Id");
-        if (writeError != 0) line += " (client gone)";
+        if (!sent) line += " (client gone)";
         logger().information(line);
     }
+    return sent;
 }
 
 }  // namespace appreg::fcgi

@@ -1,5 +1,6 @@
 #include "appreg/fcgi/RecordCheck.h"
 
+#include <algorithm>
 #include <string>
 
 namespace appreg::fcgi {
@@ -20,7 +21,8 @@ bool readLength(const std::string& s, std::size_t& pos, std::size_t& out) {
         return true;
     }
     if (pos + 4 > s.size()) return false;
-    out = (static_cast<std::size_t>(b0 & 0x7f) << 24) | (static_cast<std::size_t>(static_cast<unsigned char>(s[pos + 1])) << 16) |
+    out = (static_cast<std::size_t>(b0 & 0x7f) << 24) |
+          (static_cast<std::size_t>(static_cast<unsigned char>(s[pos + 1])) << 16) |
           (static_cast<std::size_t>(static_cast<unsigned char>(s[pos + 2])) << 8) |
           static_cast<std::size_t>(static_cast<unsigned char>(s[pos + 3]));
     pos += 4;
@@ -58,16 +60,18 @@ RecordVerdict checkRequestHead(const unsigned char* data, std::size_t size, cons
         std::size_t contentLength = (static_cast<std::size_t>(h[4]) << 8) | h[5];
         std::size_t padding = h[6];
         if (version != kVersion1) return RecordVerdict::Refuse;
-        // Management records (request id 0) are not sent by the web servers appreg supports, and libfcgi leaks
-        // memory on unknown ones.
+        // Management records (request id 0) are not sent by the web servers appreg supports, and libfcgi
+        // leaks memory on unknown ones.
         if (requestId == 0) return RecordVerdict::Refuse;
         if (size - pos - kHeaderSize < contentLength + padding) {
             // A PARAMS record that could never fit within the limit is refused without waiting for it.
-            if (type == kParams && params.size() + contentLength > limits.maxParamsBytes) return RecordVerdict::TooLarge;
+            if (type == kParams && params.size() + contentLength > limits.maxParamsBytes)
+                return RecordVerdict::TooLarge;
             return RecordVerdict::Incomplete;
         }
         if (type == kParams) {
-            if (contentLength == 0) return pairsWellFormed(params) ? RecordVerdict::Acceptable : RecordVerdict::Refuse;
+            if (contentLength == 0)
+                return pairsWellFormed(params) ? RecordVerdict::Acceptable : RecordVerdict::Refuse;
             if (params.size() + contentLength > limits.maxParamsBytes) return RecordVerdict::TooLarge;
             params.append(reinterpret_cast<const char*>(h + kHeaderSize), contentLength);
         }
@@ -81,28 +85,49 @@ unsigned beginRequestId(const unsigned char* data, std::size_t size) {
     return (static_cast<unsigned>(data[2]) << 8) | data[3];
 }
 
-std::string encodeResponse(unsigned requestId, int status, const std::string& reason, const std::string& jsonBody) {
-    auto header = [requestId](unsigned char type, std::size_t length) {
-        std::string h(kHeaderSize, '\0');
-        h[0] = static_cast<char>(kVersion1);
-        h[1] = static_cast<char>(type);
-        h[2] = static_cast<char>((requestId >> 8) & 0xff);
-        h[3] = static_cast<char>(requestId & 0xff);
-        h[4] = static_cast<char>((length >> 8) & 0xff);
-        h[5] = static_cast<char>(length & 0xff);
-        return h;
-    };
+std::string encodeStdout(unsigned requestId, const std::string& head, const std::string& body) {
     constexpr unsigned char kStdout = 6, kEndRequest = 3;
-    std::string cgi = "Status: " + std::to_string(status) + " " + reason +
-                      "\r\nContent-Type: application/json\r\n\r\n" + jsonBody;
+    constexpr std::size_t kMaxContent = 65535;
+    const std::size_t content = head.size() + body.size();
+    const std::size_t records = (content + kMaxContent - 1) / kMaxContent;
     std::string out;
-    for (std::size_t pos = 0; pos < cgi.size(); pos += 65535) {
-        std::string chunk = cgi.substr(pos, 65535);
-        out += header(kStdout, chunk.size()) + chunk;
+    out.reserve(content + (records + 2) * kHeaderSize + 8);
+    auto header = [&out, requestId](unsigned char type, std::size_t length) {
+        const char h[kHeaderSize] = {static_cast<char>(kVersion1),
+                                     static_cast<char>(type),
+                                     static_cast<char>((requestId >> 8) & 0xff),
+                                     static_cast<char>(requestId & 0xff),
+                                     static_cast<char>((length >> 8) & 0xff),
+                                     static_cast<char>(length & 0xff),
+                                     0,
+                                     0};
+        out.append(h, kHeaderSize);
+    };
+    // The content is head then body, cut every 65535 bytes wherever that falls.
+    std::size_t pos = 0;
+    while (pos < content) {
+        const std::size_t length = std::min(kMaxContent, content - pos);
+        header(kStdout, length);
+        const std::size_t end = pos + length;
+        if (pos < head.size()) out.append(head, pos, std::min(end, head.size()) - pos);
+        if (end > head.size()) {
+            const std::size_t from = std::max(pos, head.size()) - head.size();
+            out.append(body, from, end - head.size() - from);
+        }
+        pos = end;
     }
-    out += header(kStdout, 0);
-    out += header(kEndRequest, 8) + std::string(8, '\0');  // app status 0, FCGI_REQUEST_COMPLETE
+    header(kStdout, 0);
+    header(kEndRequest, 8);
+    out.append(8, '\0');  // app status 0, FCGI_REQUEST_COMPLETE
     return out;
+}
+
+std::string encodeResponse(unsigned requestId, int status, const std::string& reason,
+                           const std::string& jsonBody) {
+    return encodeStdout(
+        requestId,
+        "Status: " + std::to_string(status) + " " + reason + "\r\nContent-Type: application/json\r\n\r\n",
+        jsonBody);
 }
 
 }  // namespace appreg::fcgi

@@ -87,7 +87,10 @@ private:
     std::atomic<bool> _logRequests;
 
     void workerLoop(int index, Acceptor& acceptor);
-    void serveOne(void* request, const RequestHandler& handler);
+    /// Reads the request libfcgi accepted, runs the handler and sends the whole response in one write
+    /// (encodeStdout), not through libfcgi's 8 KiB output buffer (three writes for a ~20 KB list page).
+    /// Returns false if the response could not be sent whole.
+    bool serveOne(void* request, const RequestHandler& handler);
     void reload(Acceptor& acceptor);
     /// Sends the 431 answer on a connection whose parameters are over the limit, without libfcgi; false if it
     /// could not be sent whole.

@@ -21,8 +21,13 @@ enum class RecordVerdict {
 /// The request id of the BEGIN_REQUEST record that starts `data`, or 0 if it does not start with one.
 unsigned beginRequestId(const unsigned char* data, std::size_t size);
 
-/// A complete FastCGI response (STDOUT with a CGI head and a JSON body, the empty STDOUT, END_REQUEST) for
-/// the transport to send on a connection libfcgi never saw.
+/// A complete FastCGI response: `head` (the CGI head, ending in the empty line) and `body` in STDOUT records
+/// of at most 65535 bytes, the empty STDOUT record that ends the stream, and END_REQUEST (application status
+/// 0, FCGI_REQUEST_COMPLETE). Built in one buffer, so the transport sends a response in one write.
+std::string encodeStdout(unsigned requestId, const std::string& head, const std::string& body);
+
+/// encodeStdout of a JSON response with this status, for the transport to send on a connection libfcgi never
+/// saw.
 std::string encodeResponse(unsigned requestId, int status, const std::string& reason,
                            const std::string& jsonBody);
 

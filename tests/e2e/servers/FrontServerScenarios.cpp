@@ -460,6 +460,35 @@ void FrontServerScenarios::testWorkerRestart() {
                                  JsonAssert::parseObject(list.body)->getValue<long long>("count"));
 }
 
+void FrontServerScenarios::testLargeResponseArrivesWhole() {
+    // A response larger than one FastCGI record (65,535 bytes): the worker sends it as several STDOUT records
+    // in one write, and the server must join them into one HTTP body, every byte in order.
+    constexpr int kOrganizations = 70;
+    const std::string description(1000, 'd');
+    for (int i = 0; i < kOrganizations; ++i) {
+        const std::string name = "large-" + std::to_string(100 + i);
+        APPREG_ASSERT_STATUS(
+            201, http_->postJson("/api/v2/organizations/", R"({"name": ")" + name + R"(", "description": ")" +
+                                                               description + name + R"("})"));
+    }
+    const HttpResponse list = http_->get("/api/v2/organizations/?name__startswith=large-&page_size=200");
+    APPREG_ASSERT_STATUS(200, list);
+    CPPUNIT_ASSERT_MESSAGE(where() + "the page is only " + std::to_string(list.body.size()) + " bytes",
+                           list.body.size() > 65535);
+    const auto page = JsonAssert::parseObject(list.body);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(where(), static_cast<long long>(kOrganizations),
+                                 page->getValue<long long>("count"));
+    const auto results = page->getArray("results");
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(where(), static_cast<std::size_t>(kOrganizations), results->size());
+    for (int i = 0; i < kOrganizations; ++i) {
+        const auto organization = results->getObject(static_cast<unsigned>(i));
+        const std::string name = "large-" + std::to_string(100 + i);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(where(), name, organization->getValue<std::string>("name"));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(where(), description + name,
+                                     organization->getValue<std::string>("description"));
+    }
+}
+
 void FrontServerScenarios::testConcurrentCreates() {
     // Several clients at once: lighttpd/Apache/nginx open several connections to the worker's threads, and
     // mod_fcgid starts several worker processes on the one database.

@@ -45,6 +45,7 @@ public:
     void testAuthorizationHeadersDoNotBreakAnything();
     void testWorkerRestart();
     void testConcurrentCreates();
+    void testLargeResponseArrivesWhole();
 
 protected:
     virtual FrontServerKind kind() const = 0;
@@ -89,4 +90,5 @@ private:
     CPPUNIT_TEST(testParamsReachTheWorker);                   \
     CPPUNIT_TEST(testAuthorizationHeadersDoNotBreakAnything); \
     CPPUNIT_TEST(testWorkerRestart);                          \
-    CPPUNIT_TEST(testConcurrentCreates)
+    CPPUNIT_TEST(testConcurrentCreates);                      \
+    CPPUNIT_TEST(testLargeResponseArrivesWhole)
