@@ -2,6 +2,7 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <stdexcept>
 
@@ -47,14 +48,23 @@ std::string randomAlphanumeric(std::size_t n) {
 }
 
 std::string randomHex32() {
-    unsigned char buf[16];
-    fillRandom(buf, sizeof buf);
-    static const char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char b : buf) {
-        out += hex[b >> 4];
-        out += hex[b & 15];
+    constexpr std::size_t kIdBytes = 16, kPoolBytes = 32 * kIdBytes;
+    thread_local unsigned char pool[kPoolBytes];
+    thread_local std::size_t used = kPoolBytes;
+    if (used == kPoolBytes) {
+        fillRandom(pool, kPoolBytes);
+        used = 0;
     }
+    static const char hex[] = "0123456789abcdef";
+    std::string out(2 * kIdBytes, '0');
+    for (std::size_t i = 0; i < kIdBytes; ++i) {
+        const unsigned char b = pool[used + i];
+        out[2 * i] = hex[b >> 4];
+        out[2 * i + 1] = hex[b & 15];
+    }
+    // Each byte is handed out once.
+    std::fill_n(pool + used, kIdBytes, 0);
+    used += kIdBytes;
     return out;
 }
 

@@ -9,7 +9,8 @@ namespace appreg::domain {
 /// do.
 std::string randomAlphanumeric(std::size_t n);
 
-/// 32 lower-case hex characters from the CSPRNG: request ids.
+/// 32 lower-case hex characters from the CSPRNG: request ids. Not secrets: each thread draws 512 bytes at a
+/// time and hands out 16 of them per id (one getrandom(2) per 32 requests instead of one per request).
 std::string randomHex32();
 
 /// `n` bytes from the CSPRNG.
