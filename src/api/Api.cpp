@@ -304,7 +304,7 @@ void Api::addListRoute(const std::string& pattern, http::Handler handler) {
                  key += request.path;
                  key += '?';
                  key += request.query;
-                 if (auto known = _lists.find(key, version)) return *known;
+                 if (auto known = _lists.find(key, version)) return std::move(*known);
                  http::Response response = handler(request, params);
                  if (response.status == 200) _lists.remember(key, version, response);
                  return response;

@@ -36,6 +36,7 @@ private:
         std::chrono::steady_clock::time_point expires;
     };
     const std::string _secret;
+    const std::uint64_t _instance;  ///< tells the threads' HMAC engines (key()) of different caches apart
     const std::size_t _capacity;
     const std::chrono::seconds _lifetime;
     mutable std::mutex _mutex;

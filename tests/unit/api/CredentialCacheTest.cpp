@@ -23,6 +23,7 @@ class CredentialCacheTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testChangedPasswordHashMisses);
     CPPUNIT_TEST(testOtherUserMisses);
     CPPUNIT_TEST(testKeysSeparateUsersAndPasswords);
+    CPPUNIT_TEST(testKeysAreTheSameOnEveryCallAndThread);
     CPPUNIT_TEST(testKeyHoldsNoSecret);
     CPPUNIT_TEST(testEntriesExpire);
     CPPUNIT_TEST(testCapacityEvictsOldest);
@@ -89,6 +90,36 @@ public:
         // Two caches (two worker starts) key differently: the key is made with a random secret.
         CredentialCache other(10, std::chrono::seconds(60));
         CPPUNIT_ASSERT(other.key("alice", "pw") != cache.key("alice", "pw"));
+    }
+
+    void testKeysAreTheSameOnEveryCallAndThread() {
+        // Each thread reuses one HMAC engine per cache: the same pair gives the same key however often and on
+        // whichever thread it is asked, and two caches used in turn on one thread never mix their secrets.
+        CredentialCache cache(10, std::chrono::seconds(60));
+        CredentialCache other(10, std::chrono::seconds(60));
+        const std::string first = cache.key("alice", "pw");
+        const std::string otherFirst = other.key("alice", "pw");
+        for (int i = 0; i < 3; ++i) {
+            CPPUNIT_ASSERT_EQUAL(first, cache.key("alice", "pw"));
+            CPPUNIT_ASSERT_EQUAL(otherFirst, other.key("alice", "pw"));
+            CPPUNIT_ASSERT(cache.key("bob", "pw") != first);
+        }
+        std::string fromThread, otherFromThread;
+        std::thread([&] {
+            fromThread = cache.key("alice", "pw");
+            otherFromThread = other.key("alice", "pw");
+        }).join();
+        CPPUNIT_ASSERT_EQUAL(first, fromThread);
+        CPPUNIT_ASSERT_EQUAL(otherFirst, otherFromThread);
+        CPPUNIT_ASSERT(first != otherFirst);
+        // A cache made after another was destroyed keys with its own secret, whatever its address.
+        std::string gone;
+        {
+            CredentialCache destroyed(10, std::chrono::seconds(60));
+            gone = destroyed.key("alice", "pw");
+        }
+        CredentialCache fresh(10, std::chrono::seconds(60));
+        CPPUNIT_ASSERT(fresh.key("alice", "pw") != gone);
     }
 
     void testKeyHoldsNoSecret() {
