@@ -6,11 +6,7 @@
 #include <cerrno>
 #include <stdexcept>
 
-#include <Poco/DigestEngine.h>
-#include <Poco/HMACEngine.h>
-#include <Poco/SHA2Engine.h>
-
-#include "appreg/domain/Sha256Engine.h"
+#include "appreg/domain/Sha256.h"
 
 namespace appreg::domain {
 
@@ -75,15 +71,13 @@ std::string randomBytes(std::size_t n) {
 }
 
 std::string hmacSha256Hex(const std::string& key, const std::string& data) {
-    Poco::HMACEngine<Sha256Engine> engine(key);
-    engine.update(data);
-    return Poco::DigestEngine::digestToHex(engine.digest());
+    return toHex(HmacSha256(key).mac(data));
 }
 
 std::string sha256Hex(const std::string& data) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(data);
-    return Poco::DigestEngine::digestToHex(engine.digest());
+    Sha256 sha;
+    sha.update(data);
+    return toHex(sha.finish());
 }
 
 std::string hashSecret(const std::string& secret) {

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <string>
 
+#include "appreg/domain/Sha256.h"
+
 namespace appreg::api {
 
 /// Basic credentials verified recently, shared by every worker thread, so that a client sending the same
@@ -35,8 +37,7 @@ private:
         std::string passwordHash;
         std::chrono::steady_clock::time_point expires;
     };
-    const std::string _secret;
-    const std::uint64_t _instance;  ///< tells the threads' HMAC engines (key()) of different caches apart
+    const domain::HmacSha256 _hmac;  ///< under a random key made at start
     const std::size_t _capacity;
     const std::chrono::seconds _lifetime;
     mutable std::mutex _mutex;

@@ -93,8 +93,9 @@ public:
     }
 
     void testKeysAreTheSameOnEveryCallAndThread() {
-        // Each thread reuses one HMAC engine per cache: the same pair gives the same key however often and on
-        // whichever thread it is asked, and two caches used in turn on one thread never mix their secrets.
+        // Each key starts from copies of the cache's keyed HMAC states: the same pair gives the same key
+        // however often and on whichever thread it is asked, and two caches used in turn never mix their
+        // secrets.
         CredentialCache cache(10, std::chrono::seconds(60));
         CredentialCache other(10, std::chrono::seconds(60));
         const std::string first = cache.key("alice", "pw");
