@@ -83,6 +83,7 @@ class HostileClientTest : public WorkerFixture {
     CPPUNIT_TEST(testTenMegabyteBodiesWithoutContentLength);
     CPPUNIT_TEST(testInvalidUtf8NulBytesAndHugeIntegersInJson);
     CPPUNIT_TEST(testInvalidUtf8InTheRequestGetsValidJson);
+    CPPUNIT_TEST(testSlowReaderOfAnAnswerLargerThanTheSocketBuffer);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -378,6 +379,37 @@ public:
             answeredAfter.back() < kBoundMs);
         APPREG_ASSERT_PROBE_HEALTHY(*probe_, kBoundMs);
         assertNothingWritten();
+    }
+
+    void testSlowReaderOfAnAnswerLargerThanTheSocketBuffer() {
+        // A ~560 KB answer (200 organizations with long descriptions), more than twice what a unix socket
+        // buffers, to a client that waits before it reads: the worker's one sendmsg waits for room, and the
+        // client gets every byte, in order.
+        const std::string description(2500, 'd');
+        for (int i = 0; i < 200; ++i) {
+            const std::string name = "slow-" + std::to_string(1000 + i);
+            APPREG_ASSERT_STATUS(
+                201, api().post(ApiClient::kOrganizations, R"({"name": ")" + name + R"(", "description": ")" +
+                                                               name + description + R"("})"));
+        }
+        UniqueFd fd = api().fcgi().connectRaw();
+        CPPUNIT_ASSERT(FcgiClient::writeAll(
+            fd.get(), requestStream(FcgiClient::standardParams(
+                                        "GET", "/api/v2/organizations/?name__startswith=slow-&page_size=200"),
+                                    "")));
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        const FcgiResponse r = FcgiClient::readResponse(fd.get(), std::chrono::seconds(20));
+        APPREG_ASSERT_STATUS(200, r);
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(r.body.size()) + " bytes", r.body.size() > 500000);
+        const auto results = JsonAssert::parseObject(r.body)->getArray("results");
+        CPPUNIT_ASSERT_EQUAL(std::size_t{200}, results->size());
+        for (unsigned i = 0; i < 200; ++i) {
+            const std::string name = "slow-" + std::to_string(1000 + i);
+            CPPUNIT_ASSERT_EQUAL(name, results->getObject(i)->getValue<std::string>("name"));
+            CPPUNIT_ASSERT_EQUAL(name + description,
+                                 results->getObject(i)->getValue<std::string>("description"));
+        }
+        APPREG_ASSERT_PROBE_HEALTHY(*probe_, kBoundMs);
     }
 
     void testThousandsOfParameters() {
