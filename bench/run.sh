@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # appreg against the ceiling of its own architecture, on this machine, in one invocation (issue 7):
 #
-#   bash bench/run.sh                      # ~6 min: 100,000 applications, 5 s runs, 3 rounds
+#   bash bench/run.sh                      # ~10 min: 100,000 applications, 5 s runs, 3 rounds
 #   BENCH_DURATION=3s BENCH_ROUNDS=2 bash bench/run.sh   # shorter
 #
 # It builds appreg-fcgi (Release, in build-bench/) and bench/empty_responder.c (the baseline), starts two
@@ -23,7 +23,7 @@
 #   BENCH_ROUNDS [3]          measured runs per target, case and connection count (baseline/appreg alternate)
 #   BENCH_CONNS ["16 64"]     wrk connections;  BENCH_WRK_THREADS [2]
 #   BENCH_CASES ["detail list list_filter create patch"]
-#   BENCH_MAX_SECONDS [600]   time box for everything after the build; runs that would not fit are skipped
+#   BENCH_MAX_SECONDS [900]   time box for everything after the build; runs that would not fit are skipped
 #   BENCH_SYNCHRONOUS [FULL]  the worker's db.synchronous;  APPREG_THREADS [32];  BASELINE_THREADS [4]
 #   APPREG_RUNNING            the worker's threads.running (default: the worker's, two per core on SQLite)
 #   BENCH_LOG_REQUESTS [true] the worker's log.requests (its log goes to a file)
@@ -48,7 +48,7 @@ BENCH_APPS=${BENCH_APPS:-100000}
 BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 BENCH_CONNS=${BENCH_CONNS:-16 64}
 BENCH_CASES=${BENCH_CASES:-detail list list_filter create patch}
-BENCH_MAX_SECONDS=${BENCH_MAX_SECONDS:-600}
+BENCH_MAX_SECONDS=${BENCH_MAX_SECONDS:-900}
 BENCH_RESULTS=${BENCH_RESULTS:-$bench_dir/results}
 BENCH_CEILING=${BENCH_CEILING:-1}
 
