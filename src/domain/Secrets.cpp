@@ -51,13 +51,7 @@ std::string randomHex32() {
         fillRandom(pool, kPoolBytes);
         used = 0;
     }
-    static const char hex[] = "0123456789abcdef";
-    std::string out(2 * kIdBytes, '0');
-    for (std::size_t i = 0; i < kIdBytes; ++i) {
-        const unsigned char b = pool[used + i];
-        out[2 * i] = hex[b >> 4];
-        out[2 * i + 1] = hex[b & 15];
-    }
+    std::string out = toHex({pool + used, kIdBytes});
     // Each byte is handed out once.
     std::fill_n(pool + used, kIdBytes, 0);
     used += kIdBytes;
@@ -68,10 +62,6 @@ std::string randomBytes(std::size_t n) {
     std::string out(n, '\0');
     fillRandom(reinterpret_cast<unsigned char*>(out.data()), n);
     return out;
-}
-
-std::string hmacSha256Hex(const std::string& key, const std::string& data) {
-    return toHex(HmacSha256(key).mac(data));
 }
 
 std::string sha256Hex(const std::string& data) {

@@ -122,12 +122,12 @@ Sha256::Digest HmacSha256::mac(std::string_view data) const {
     return outer.finish();
 }
 
-std::string toHex(const Sha256::Digest& digest) {
+std::string toHex(std::span<const std::uint8_t> bytes) {
     static const char hex[] = "0123456789abcdef";
-    std::string out(2 * digest.size(), '0');
-    for (std::size_t i = 0; i < digest.size(); ++i) {
-        out[2 * i] = hex[digest[i] >> 4];
-        out[2 * i + 1] = hex[digest[i] & 15];
+    std::string out(2 * bytes.size(), '0');
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        out[2 * i] = hex[bytes[i] >> 4];
+        out[2 * i + 1] = hex[bytes[i] & 15];
     }
     return out;
 }

@@ -16,9 +16,6 @@ std::string randomHex32();
 /// `n` bytes from the CSPRNG.
 std::string randomBytes(std::size_t n);
 
-/// Lower-case hex HMAC-SHA256 of `data` under `key`.
-std::string hmacSha256Hex(const std::string& key, const std::string& data);
-
 /// Lower-case hex SHA-256 of `data`.
 std::string sha256Hex(const std::string& data);
 

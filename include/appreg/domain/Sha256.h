@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -42,7 +43,7 @@ private:
     Sha256 _outer;  ///< after the key ^ opad block
 };
 
-/// Lower-case hex of a digest.
-std::string toHex(const Sha256::Digest& digest);
+/// Lower-case hex of bytes (a digest, a request id).
+std::string toHex(std::span<const std::uint8_t> bytes);
 
 }  // namespace appreg::domain
