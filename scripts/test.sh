@@ -79,10 +79,12 @@ fi
 
 step "build-tsan/ (ThreadSanitizer)"
 # The suites with the most concurrency: racing writers, kept-alive and aborted connections, SIGTERM and SIGKILL
-# under load, hostile clients next to a well-behaved one (~30 s). Only the worker is built with TSan (its threads
+# under load (also with the checkpointer thread copying all the time), hostile clients next to a well-behaved
+# one (~35 s). Only the worker is built with TSan (its threads
 # are what TSan checks); the test runner of build/ drives it through APPREG_TEST_WORKER_BINARY, which saves
 # compiling every test a third time.
-tsan_suites=(ConcurrencyTest FastCgiProtocolTest GracefulStopTest CrashConsistencyTest HostileClientTest)
+tsan_suites=(ConcurrencyTest FastCgiProtocolTest GracefulStopTest CrashConsistencyTest
+    CrashConsistencyWhileCheckpointingTest HostileClientTest)
 if [ -z "$main_built" ]; then
     failed+=("TSan (needs build/)")
 elif cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAPPREG_TSAN=ON -DAPPREG_BUILD_TESTS=OFF &&

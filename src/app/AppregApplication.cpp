@@ -293,6 +293,19 @@ int AppregApplication::main(const std::vector<std::string>& args) {
                             static_cast<double>(writes.writes) / static_cast<double>(writes.transactions),
                             writes.largest);
         }
+        const store::CheckpointStats checkpoints = database.checkpointStats();
+        if (checkpoints.background + checkpoints.inlined > 0) {
+            log.information(
+                "checkpoints: %s in the background (%.1f ms in all), %s by the writer (%.1f ms in "
+                "all, the longest %.1f ms), %s failed; the WAL started over %s times and held at most "
+                "%s frames",
+                std::to_string(checkpoints.background),
+                static_cast<double>(checkpoints.backgroundMicros) / 1000.0,
+                std::to_string(checkpoints.inlined), static_cast<double>(checkpoints.inlinedMicros) / 1000.0,
+                static_cast<double>(checkpoints.longestInlinedMicros) / 1000.0,
+                std::to_string(checkpoints.failed), std::to_string(checkpoints.restarts),
+                std::to_string(checkpoints.largestWal));
+        }
         return status;
     } catch (const Poco::Exception& e) {
         log.fatal("cannot start: %s", e.displayText());

@@ -60,6 +60,7 @@ Config Config::from(const Poco::Util::AbstractConfiguration& conf) {
         c.db.synchronous != "EXTRA") {
         throw std::invalid_argument("db.synchronous: must be OFF, NORMAL, FULL or EXTRA");
     }
+    c.db.checkpointPages = intKey(conf, "db.checkpoint_pages", c.db.checkpointPages, 0, 1000000);
     c.db.busyTimeoutMs = intKey(conf, "db.busy_timeout_ms", c.db.busyTimeoutMs, 0, 600000);
     c.db.statementTimeoutMs = intKey(conf, "db.statement_timeout_ms", c.db.statementTimeoutMs, 1, 3600000);
     c.db.connectTimeoutS = intKey(conf, "db.connect_timeout_s", c.db.connectTimeoutS, 2, 600);

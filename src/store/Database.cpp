@@ -193,6 +193,10 @@ void Database::write(const std::function<void(Connection&)>& job) {
 
 void Database::setWaitHooks(const WaitHooks& hooks) { _hooks = hooks; }
 
+CheckpointStats Database::checkpointStats() const {
+    return _committer ? _committer->checkpointStats() : CheckpointStats{};
+}
+
 GroupCommitStats Database::writeStats() const {
     return _committer ? _committer->stats() : GroupCommitStats{};
 }

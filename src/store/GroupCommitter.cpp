@@ -5,11 +5,23 @@
 
 namespace appreg::store {
 
+namespace {
+
+std::unique_ptr<Checkpointer> makeCheckpointer(const DatabaseOptions& options, std::mutex& processWriteMutex,
+                                               Connection& writer) {
+    if (writer.backend() != Backend::SQLite || options.checkpointPages <= 0) return nullptr;
+    return std::make_unique<Checkpointer>(options, processWriteMutex, writer.statements().db(),
+                                          options.checkpointPages);
+}
+
+}  // namespace
+
 GroupCommitter::GroupCommitter(const DatabaseOptions& options, std::mutex& processWriteMutex,
                                std::size_t maxGroup, WaitHooks hooks)
     : _connection(options, processWriteMutex),
       _maxGroup(maxGroup),
       _hooks(std::move(hooks)),
+      _checkpointer(makeCheckpointer(options, processWriteMutex, _connection)),
       _writer(&GroupCommitter::writerLoop, this) {}
 
 GroupCommitter::~GroupCommitter() {
@@ -42,11 +54,20 @@ GroupCommitStats GroupCommitter::stats() const {
     return _stats;
 }
 
+CheckpointStats GroupCommitter::checkpointStats() const {
+    return _checkpointer ? _checkpointer->stats() : CheckpointStats{};
+}
+
 void GroupCommitter::writerLoop() {
     for (;;) {
         std::deque<Pending*> group;
         {
             std::unique_lock<std::mutex> lock(_mutex);
+            if (_checkpointer && _queue.empty() && !_stopping) {
+                lock.unlock();
+                _checkpointer->idle();
+                lock.lock();
+            }
             _wake.wait(lock, [this] { return _stopping || !_queue.empty(); });
             if (_queue.empty()) return;  // stopping, and every queued write has been answered
             while (!_queue.empty() && group.size() < _maxGroup) {
@@ -57,6 +78,7 @@ void GroupCommitter::writerLoop() {
             _stats.writes += group.size();
             _stats.largest = std::max(_stats.largest, group.size());
         }
+        if (_checkpointer) _checkpointer->beforeWrite();
         commitGroup(group);
         std::lock_guard<std::mutex> lock(_mutex);
         for (Pending* p : group) {

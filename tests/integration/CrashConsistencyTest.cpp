@@ -14,6 +14,7 @@
 #include "DatabaseRows.h"
 #include "JsonAssert.h"
 #include "ResponseAssert.h"
+#include "UserSteps.h"
 #include "WorkerFixture.h"
 
 #include <Poco/DigestEngine.h>
@@ -371,4 +372,22 @@ private:
     long long org_ = 0;
 };
 
+/// The same kills while the WAL is copied back all the time: with `db.checkpoint_pages = 8` the checkpointer
+/// thread copies after nearly every commit and the writer lets the WAL start over every few groups, so kills
+/// land inside checkpoints and right after the WAL started over.
+class CrashConsistencyWhileCheckpointingTest : public CrashConsistencyTest {
+    CPPUNIT_TEST_SUITE(CrashConsistencyWhileCheckpointingTest);
+    CPPUNIT_TEST(testSigkillDuringConcurrentWrites);
+    CPPUNIT_TEST_SUITE_END();
+
+    std::string config_;
+
+protected:
+    void prepare(const TempDir& dir) override {
+        config_ = UserSteps::writeWorkerConfig(dir, "db.checkpoint_pages = 8\n");
+    }
+    std::vector<std::string> workerArgs() const override { return {"--config", config_}; }
+};
+
 CPPUNIT_TEST_SUITE_REGISTRATION(CrashConsistencyTest);
+CPPUNIT_TEST_SUITE_REGISTRATION(CrashConsistencyWhileCheckpointingTest);

@@ -25,6 +25,9 @@ struct DatabaseOptions {
     int statementTimeoutMs = 30000;  ///< PostgreSQL: statement_timeout of every statement
     int connectTimeoutS = 5;         ///< PostgreSQL: connect_timeout, unless the URL sets one
     std::string passwordFile;        ///< PostgreSQL: a file whose first line is the password
+    /// SQLite: frames of WAL the writer leaves to the checkpointer thread before it copies them into the
+    /// database file (store::Checkpointer); 0: SQLite's own automatic checkpoint, in the writer, every 1,000.
+    int checkpointPages = 16000;
 
     Backend backend() const { return parseDatabaseLocation(path).backend; }
     /// `path` without a password, for logs and messages.
@@ -98,6 +101,7 @@ private:
 
 class GroupCommitter;
 struct GroupCommitStats;
+struct CheckpointStats;
 
 /// Told by a request thread around the time it blocks until its write commits: the transport lets another
 /// thread run meanwhile (fcgi::RunLimit). Either may be empty.
@@ -129,6 +133,7 @@ public:
     /// The group commits so far (all zero before the first write). Only once no thread can be making the
     /// first write (e.g. after the request threads have stopped): the writer is created by that write.
     GroupCommitStats writeStats() const;
+    CheckpointStats checkpointStats() const;
     /// What a thread calling write() is told around its wait for the commit (GroupCommitter::run). Only
     /// before the first write: the writer takes them when it starts.
     void setWaitHooks(const WaitHooks& hooks);

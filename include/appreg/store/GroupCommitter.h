@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "appreg/store/Checkpointer.h"
 #include "appreg/store/Database.h"
 
 namespace appreg::store {
@@ -44,6 +45,8 @@ public:
     /// is kept. The calling thread calls the WaitHooks around its wait.
     void run(const Job& job);
     GroupCommitStats stats() const;
+    /// SQLite with `checkpointPages` > 0: what the writer's checkpointer has done; otherwise all zero.
+    CheckpointStats checkpointStats() const;
 
 private:
     struct Pending {
@@ -63,6 +66,7 @@ private:
     std::deque<Pending*> _queue;
     bool _stopping = false;
     GroupCommitStats _stats;
+    std::unique_ptr<Checkpointer> _checkpointer;  ///< before _writer: the writer thread uses it
     std::thread _writer;
 
     void writerLoop();

@@ -20,6 +20,7 @@ class ConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testThreadsOutOfRangeIsRefused);
     CPPUNIT_TEST(testRunningDefaultIsTwoPerCoreOnSqliteAndEveryThreadOnPostgres);
     CPPUNIT_TEST(testRunningKey);
+    CPPUNIT_TEST(testCheckpointPages);
     CPPUNIT_TEST_SUITE_END();
 
     static app::Config load(const std::map<std::string, std::string>& keys) {
@@ -68,6 +69,14 @@ public:
                              load({{"threads.running", "3"}, {"db.path", "postgresql:///appreg"}}).running);
         CPPUNIT_ASSERT_THROW(load({{"threads.running", "0"}}), std::invalid_argument);
         CPPUNIT_ASSERT_THROW(load({{"threads.running", "257"}}), std::invalid_argument);
+    }
+
+    void testCheckpointPages() {
+        CPPUNIT_ASSERT_EQUAL(16000, load({}).db.checkpointPages);
+        CPPUNIT_ASSERT_EQUAL(0, load({{"db.checkpoint_pages", "0"}}).db.checkpointPages);
+        CPPUNIT_ASSERT_EQUAL(500, load({{"db.checkpoint_pages", "500"}}).db.checkpointPages);
+        CPPUNIT_ASSERT_THROW(load({{"db.checkpoint_pages", "-1"}}), std::invalid_argument);
+        CPPUNIT_ASSERT_THROW(load({{"db.checkpoint_pages", "1000001"}}), std::invalid_argument);
     }
 };
 

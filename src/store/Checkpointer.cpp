@@ -1,0 +1,162 @@
+#include "appreg/store/Checkpointer.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+
+#include "appreg/store/Query.h"
+
+namespace appreg::store {
+
+namespace {
+
+/// Past this many times `pages` the writer copies the rest itself, however much is left.
+constexpr std::int64_t kBoundFactor = 4;
+
+std::int64_t microsSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
+        .count();
+}
+
+/// fsync of the database file through the connection's own file object (SQLite's VFS: no second descriptor,
+/// whose close would drop the process's POSIX locks on the file).
+int syncDatabaseFile(sqlite3* db) {
+    sqlite3_file* file = nullptr;
+    const int rc = sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file);
+    if (rc != SQLITE_OK) return rc;
+    if (file == nullptr || file->pMethods == nullptr) return SQLITE_MISUSE;
+    return file->pMethods->xSync(file, SQLITE_SYNC_NORMAL);
+}
+
+}  // namespace
+
+Checkpointer::Checkpointer(const DatabaseOptions& options, std::mutex& processWriteMutex, sqlite3* writer,
+                           int pages)
+    : _connection(options, processWriteMutex),
+      _writer(writer),
+      _pages(pages),
+      _remainder(std::max<std::int64_t>(64, pages / 16)),
+      _nextInline(2 * static_cast<std::int64_t>(pages)) {
+    if (pages <= 0) throw std::invalid_argument("Checkpointer: pages must be positive");
+    // Replaces SQLite's own automatic checkpoints on the writer's connection (sqlite3_wal_autocheckpoint is
+    // this same hook).
+    sqlite3_wal_hook(_writer, &Checkpointer::walHook, this);
+    _thread = std::thread(&Checkpointer::loop, this);
+}
+
+Checkpointer::~Checkpointer() {
+    sqlite3_wal_hook(_writer, nullptr, nullptr);
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        _stopping = true;
+    }
+    _wake.notify_one();
+    _thread.join();
+}
+
+int Checkpointer::walHook(void* self, sqlite3*, const char*, int frames) {
+    static_cast<Checkpointer*>(self)->committed(frames);
+    return SQLITE_OK;
+}
+
+std::int64_t Checkpointer::remaining() const {
+    return _frames - std::min(_copied.load(std::memory_order_relaxed), _frames);
+}
+
+void Checkpointer::committed(std::int64_t frames) {
+    if (frames < _frames) {
+        // The WAL started over at this transaction: what was copied of the old one says nothing of the new.
+        std::lock_guard<std::mutex> lock(_mutex);
+        ++_generation;
+        _copied.store(0, std::memory_order_relaxed);
+        ++_stats.restarts;
+        _nextInline = 2 * _pages;
+    }
+    _frames = frames;
+    if (frames > _largest.load(std::memory_order_relaxed)) _largest.store(frames, std::memory_order_relaxed);
+    const std::int64_t left = remaining();
+    if (left >= _pages || (frames >= 2 * _pages && left > _remainder)) request();
+}
+
+void Checkpointer::request() {
+    if (_requested.exchange(true)) return;  // a pass is wanted or running; it will see these frames too
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        _wanted = true;
+    }
+    _wake.notify_one();
+}
+
+void Checkpointer::idle() {
+    if (remaining() >= _remainder) request();
+}
+
+void Checkpointer::beforeWrite() {
+    if (_frames < _nextInline) return;
+    if (remaining() > _remainder && _frames < kBoundFactor * _pages) return;
+    // Copy the little that is left, so that this transaction finds the WAL copied and starts it over (if no
+    // reader is still using it: then the next chance comes after another quarter of `pages`).
+    int walFrames = 0;
+    int copied = 0;
+    const auto start = std::chrono::steady_clock::now();
+    const int rc = sqlite3_wal_checkpoint_v2(_writer, "main", SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copied);
+    const std::int64_t micros = microsSince(start);
+    _nextInline = _frames + std::max<std::int64_t>(1, _pages / 4);
+    std::lock_guard<std::mutex> lock(_mutex);
+    ++_stats.inlined;
+    _stats.inlinedMicros += micros;
+    _stats.longestInlinedMicros = std::max(_stats.longestInlinedMicros, micros);
+    if (rc == SQLITE_OK) {
+        _copied.store(copied, std::memory_order_relaxed);
+    } else if (rc != SQLITE_BUSY) {
+        ++_stats.failed;
+    }
+}
+
+void Checkpointer::loop() {
+    sqlite3* db = _connection.statements().db();
+    for (;;) {
+        std::uint64_t generation = 0;
+        {
+            std::unique_lock<std::mutex> lock(_mutex);
+            _wake.wait(lock, [this] { return _wanted || _stopping; });
+            if (_stopping) return;
+            _wanted = false;
+            generation = _generation;
+        }
+        int walFrames = 0;
+        int copied = 0;
+        // PASSIVE: copies what no reader still needs from the database file, waiting for nobody; SQLITE_BUSY
+        // when another checkpoint (the writer's, another process's) is running.
+        const auto start = std::chrono::steady_clock::now();
+        int rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copied);
+        // SQLite syncs the database file only at the end of a pass that copies the whole WAL, so the pages of
+        // every earlier pass would wait for the writer's last short one, which would then sync them all
+        // (10-50 ms under a create load). Sync them here, where nobody waits.
+        if (rc == SQLITE_OK && copied > 0) rc = syncDatabaseFile(db);
+        const std::int64_t micros = microsSince(start);
+        {
+            std::lock_guard<std::mutex> lock(_mutex);
+            ++_stats.background;
+            _stats.backgroundMicros += micros;
+            if (rc == SQLITE_OK) {
+                // Not if the WAL started over meanwhile: these counts were of the old one.
+                if (generation == _generation) _copied.store(copied, std::memory_order_relaxed);
+            } else if (rc != SQLITE_BUSY) {
+                ++_stats.failed;
+            }
+        }
+        _requested.store(false);
+    }
+}
+
+CheckpointStats Checkpointer::stats() const {
+    std::lock_guard<std::mutex> lock(_mutex);
+    CheckpointStats s = _stats;
+    s.largestWal = _largest.load(std::memory_order_relaxed);
+    return s;
+}
+
+}  // namespace appreg::store
