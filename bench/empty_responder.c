@@ -15,7 +15,8 @@
  * same statements as src/store/ApplicationStore.cpp and src/store/ActivityStreamStore.cpp (keep them in
  * step). What appreg does besides is left out: no authentication, no JSON parsing or validation, no secret
  * hashing, no rendering, no log; name, client id and organization are made up here (unique name, 40 random
- * characters, round robin).
+ * characters, round robin). --checkpoint-pages N copies the WAL back from a thread of its own as appreg's
+ * db.checkpoint_pages does (run.sh passes appreg's value); 0, the default, leaves it to SQLite.
  *
  * With --spin-us N, each request also burns N µs of its thread's CPU time before answering: a responder that
  * costs what appreg costs, for comparing latency at the same CPU per request (bench/README.md, "Reading the
@@ -29,7 +30,8 @@
  *
  *   gcc -O2 -Wall -Wextra -o empty_responder bench/empty_responder.c -lfcgi -lsqlite3 -lpthread
  *   empty_responder --listen /tmp/baseline.sock [--threads 4] [--backlog 128] [--spin-us N]
- *                   [--body-for URI FILE]... [--create-db appreg.db [--synchronous FULL]]
+ *                   [--body-for URI FILE]... [--create-db appreg.db [--synchronous FULL]
+ *                   [--checkpoint-pages N]]
  *
  * --listen takes a unix socket path (replaced if it exists) or ":PORT" / "HOST:PORT" for TCP.
  * SIGTERM or SIGINT ends the process at once (in-flight requests are dropped; with --create-db every answered
@@ -172,6 +174,104 @@ static int step_done(sqlite3_stmt *stmt) {
     return rc == SQLITE_DONE;
 }
 
+/* ---- --checkpoint-pages N: the writer's WAL copied back by a thread of its own, as appreg's
+ * store::Checkpointer does (src/store/Checkpointer.cpp; keep them in step). 0: SQLite's own automatic
+ * checkpoint, run by the writer every 1,000 pages. */
+
+static long long g_ckpt_pages;
+static sqlite3 *g_ckpt_db; /* the checkpointer thread's own connection */
+static pthread_mutex_t g_ckpt_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_ckpt_wake = PTHREAD_COND_INITIALIZER;
+static int g_ckpt_wanted;                                      /* under g_ckpt_mutex */
+static unsigned long g_ckpt_generation;                        /* under g_ckpt_mutex */
+static long g_ckpt_background, g_ckpt_inline, g_ckpt_restarts; /* under g_ckpt_mutex */
+static long long g_ckpt_copied;                                /* __atomic: frames of this WAL copied */
+static int g_ckpt_requested;                                   /* __atomic: a pass is wanted or running */
+static long long g_wal_frames, g_next_inline;                  /* the writer thread's own */
+
+static long long ckpt_remainder(void) { return g_ckpt_pages / 16 > 64 ? g_ckpt_pages / 16 : 64; }
+
+static long long ckpt_remaining(void) {
+    long long copied = __atomic_load_n(&g_ckpt_copied, __ATOMIC_RELAXED);
+    return g_wal_frames - (copied < g_wal_frames ? copied : g_wal_frames);
+}
+
+static void ckpt_request(void) {
+    if (__atomic_exchange_n(&g_ckpt_requested, 1, __ATOMIC_ACQ_REL)) return;
+    pthread_mutex_lock(&g_ckpt_mutex);
+    g_ckpt_wanted = 1;
+    pthread_mutex_unlock(&g_ckpt_mutex);
+    pthread_cond_signal(&g_ckpt_wake);
+}
+
+/* After each commit of the writer: frames = the WAL's length. */
+static int ckpt_wal_hook(void *arg, sqlite3 *db, const char *schema, int frames) {
+    (void)arg;
+    (void)db;
+    (void)schema;
+    if (frames < g_wal_frames) { /* the WAL started over at this transaction */
+        pthread_mutex_lock(&g_ckpt_mutex);
+        ++g_ckpt_generation;
+        __atomic_store_n(&g_ckpt_copied, 0, __ATOMIC_RELAXED);
+        ++g_ckpt_restarts;
+        pthread_mutex_unlock(&g_ckpt_mutex);
+        g_next_inline = 2 * g_ckpt_pages;
+    }
+    g_wal_frames = frames;
+    long long left = ckpt_remaining();
+    if (left >= g_ckpt_pages || (frames >= 2 * g_ckpt_pages && left > ckpt_remainder())) ckpt_request();
+    return SQLITE_OK;
+}
+
+static int sync_db_file(sqlite3 *db) {
+    sqlite3_file *file = NULL;
+    int rc = sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file);
+    if (rc != SQLITE_OK) return rc;
+    if (file == NULL || file->pMethods == NULL) return SQLITE_MISUSE;
+    return file->pMethods->xSync(file, SQLITE_SYNC_NORMAL);
+}
+
+static void *checkpoint_loop(void *arg) {
+    (void)arg;
+    for (;;) {
+        pthread_mutex_lock(&g_ckpt_mutex);
+        while (!g_ckpt_wanted) pthread_cond_wait(&g_ckpt_wake, &g_ckpt_mutex);
+        g_ckpt_wanted = 0;
+        unsigned long generation = g_ckpt_generation;
+        pthread_mutex_unlock(&g_ckpt_mutex);
+        int wal = 0, copied = 0;
+        int rc = sqlite3_wal_checkpoint_v2(g_ckpt_db, "main", SQLITE_CHECKPOINT_PASSIVE, &wal, &copied);
+        if (rc == SQLITE_OK && copied > 0) rc = sync_db_file(g_ckpt_db);
+        pthread_mutex_lock(&g_ckpt_mutex);
+        ++g_ckpt_background;
+        if (rc == SQLITE_OK && generation == g_ckpt_generation)
+            __atomic_store_n(&g_ckpt_copied, copied, __ATOMIC_RELAXED);
+        else if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            fprintf(stderr, "empty_responder: checkpoint failed: %s\n", sqlite3_errstr(rc));
+        pthread_mutex_unlock(&g_ckpt_mutex);
+        __atomic_store_n(&g_ckpt_requested, 0, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+/* The writer, before it begins a group: copy the little that is left so that the WAL can start over. */
+static void ckpt_before_write(sqlite3 *writer) {
+    if (g_wal_frames < g_next_inline) return;
+    if (ckpt_remaining() > ckpt_remainder() && g_wal_frames < 4 * g_ckpt_pages) return;
+    int wal = 0, copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(writer, "main", SQLITE_CHECKPOINT_PASSIVE, &wal, &copied);
+    g_next_inline = g_wal_frames + (g_ckpt_pages / 4 > 1 ? g_ckpt_pages / 4 : 1);
+    pthread_mutex_lock(&g_ckpt_mutex);
+    ++g_ckpt_inline;
+    if (rc == SQLITE_OK) __atomic_store_n(&g_ckpt_copied, copied, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&g_ckpt_mutex);
+}
+
+/* The writer, with no create waiting. */
+static void ckpt_idle(void) {
+    if (ckpt_remaining() >= ckpt_remainder()) ckpt_request();
+}
+
 struct writer {
     sqlite3 *db;
     sqlite3_stmt *begin, *commit, *savepoint, *release, *rollback_to, *organization, *insert_application,
@@ -190,6 +290,12 @@ static void open_writer(struct writer *w) {
              "PRAGMA synchronous = %s; PRAGMA temp_store = MEMORY;",
              g_synchronous);
     if (sqlite3_exec(w->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) die_sqlite(w->db, "pragmas");
+    if (g_ckpt_pages > 0) {
+        if (sqlite3_open_v2(g_create_db, &g_ckpt_db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+            die_sqlite(g_ckpt_db, g_create_db);
+        if (sqlite3_exec(g_ckpt_db, pragmas, NULL, NULL, NULL) != SQLITE_OK) die_sqlite(g_ckpt_db, "pragmas");
+        sqlite3_wal_hook(w->db, ckpt_wal_hook, NULL); /* also turns SQLite's automatic checkpoint off */
+    }
     w->begin = prepare(w->db, "BEGIN IMMEDIATE");
     w->commit = prepare(w->db, "COMMIT");
     w->savepoint = prepare(w->db, "SAVEPOINT appreg_write");
@@ -293,12 +399,18 @@ static void *write_groups(void *arg) {
     struct writer *writer = arg, w = *writer;
     for (;;) {
         pthread_mutex_lock(&g_queue_mutex);
+        if (g_queue_head == NULL && g_ckpt_pages > 0) {
+            pthread_mutex_unlock(&g_queue_mutex);
+            ckpt_idle();
+            pthread_mutex_lock(&g_queue_mutex);
+        }
         while (g_queue_head == NULL) pthread_cond_wait(&g_queue_wake, &g_queue_mutex);
         struct create_job *group = g_queue_head;
         g_queue_head = g_queue_tail = NULL;
         pthread_mutex_unlock(&g_queue_mutex);
 
         long size = 0;
+        if (g_ckpt_pages > 0) ckpt_before_write(w.db);
         int began = step_done(w.begin);
         for (struct create_job *job = group; job != NULL; job = job->next) {
             ++size;
@@ -404,7 +516,7 @@ static void usage(void) {
     fprintf(stderr,
             "usage: empty_responder --listen PATH|HOST:PORT [--threads N] [--backlog N] [--spin-us N]\n"
             "                       [--body-for URI FILE]... [--create-db SQLITE-FILE [--synchronous "
-            "FULL|NORMAL|EXTRA|OFF]]\n");
+            "FULL|NORMAL|EXTRA|OFF] [--checkpoint-pages N]]\n");
     exit(2);
 }
 
@@ -427,10 +539,14 @@ int main(int argc, char **argv) {
             g_create_db = argv[++i];
         else if (strcmp(argv[i], "--synchronous") == 0 && i + 1 < argc)
             g_synchronous = argv[++i];
+        else if (strcmp(argv[i], "--checkpoint-pages") == 0 && i + 1 < argc)
+            g_ckpt_pages = atoll(argv[++i]);
         else
             usage();
     }
-    if (listen_on == NULL || threads < 1 || threads > 1024 || backlog < 1 || g_spin_us < 0) usage();
+    if (listen_on == NULL || threads < 1 || threads > 1024 || backlog < 1 || g_spin_us < 0 ||
+        g_ckpt_pages < 0)
+        usage();
     if (strcmp(g_synchronous, "FULL") != 0 && strcmp(g_synchronous, "NORMAL") != 0 &&
         strcmp(g_synchronous, "EXTRA") != 0 && strcmp(g_synchronous, "OFF") != 0)
         usage();
@@ -463,6 +579,11 @@ int main(int argc, char **argv) {
             fprintf(stderr, "empty_responder: pthread_create failed\n");
             return 1;
         }
+        pthread_t checkpoint_thread;
+        if (g_ckpt_pages > 0 && pthread_create(&checkpoint_thread, NULL, checkpoint_loop, NULL) != 0) {
+            fprintf(stderr, "empty_responder: pthread_create failed\n");
+            return 1;
+        }
     }
     pthread_t *ids = calloc((size_t)threads, sizeof *ids);
     if (ids == NULL) return 1;
@@ -489,6 +610,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "empty_responder: group commit: %ld writes in %ld transactions (at most %ld)\n",
                 g_writes, g_groups, g_largest_group);
         pthread_mutex_unlock(&g_queue_mutex);
+        pthread_mutex_lock(&g_ckpt_mutex);
+        if (g_ckpt_pages > 0)
+            fprintf(stderr,
+                    "empty_responder: checkpoints: %ld in the background, %ld by the writer; the WAL started "
+                    "over %ld times\n",
+                    g_ckpt_background, g_ckpt_inline, g_ckpt_restarts);
+        pthread_mutex_unlock(&g_ckpt_mutex);
     }
     if (strchr(listen_on, ':') == NULL) unlink(listen_on);
     _exit(0);

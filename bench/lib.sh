@@ -21,6 +21,8 @@ BENCH_PORT=${BENCH_PORT:-18080}           # lighttpd in front of appreg; the bas
 BENCH_ORGS=${BENCH_ORGS:-20}
 BENCH_SEED_ACTIVITY=${BENCH_SEED_ACTIVITY:-1}  # one activity-stream 'create' entry per seeded application
 BENCH_SYNCHRONOUS=${BENCH_SYNCHRONOUS:-FULL}
+# appreg's db.checkpoint_pages, also given to the create ceiling (--checkpoint-pages); 0: SQLite's own checkpoints
+BENCH_CHECKPOINT_PAGES=${BENCH_CHECKPOINT_PAGES:-16000}
 APPREG_THREADS=${APPREG_THREADS:-32}  # the worker's default on SQLite (postgres.sh: 16, its default there)
 APPREG_RUNNING=${APPREG_RUNNING:-}     # threads.running; empty: the worker's default (two per core on SQLite)
 BASELINE_THREADS=${BASELINE_THREADS:-4}
@@ -40,6 +42,7 @@ case "$BENCH_AUTH" in basic | bearer) ;; *) die "BENCH_AUTH must be basic or bea
 case "$BENCH_PASSWORD_ITERATIONS" in *[!0-9]*) die "BENCH_PASSWORD_ITERATIONS must be a number" ;; esac
 
 case "$BENCH_PORT" in '' | *[!0-9]*) die "BENCH_PORT must be a number, not '$BENCH_PORT'" ;; esac
+case "$BENCH_CHECKPOINT_PAGES" in '' | *[!0-9]*) die "BENCH_CHECKPOINT_PAGES must be a number" ;; esac
 case "$BENCH_ORGS" in '' | *[!0-9]* | 0) die "BENCH_ORGS must be a positive number, not '$BENCH_ORGS'" ;; esac
 
 # wrk's durations: "5s", "1m", "1h" (a bare number is seconds) -> whole seconds, for time boxes.
@@ -255,6 +258,7 @@ write_appreg_config() {
     cat >"$work/appreg.properties" <<EOF
 # written by bench/$bench_name
 db.synchronous = $BENCH_SYNCHRONOUS
+db.checkpoint_pages = $BENCH_CHECKPOINT_PAGES
 threads = $APPREG_THREADS
 log.requests = $BENCH_LOG_REQUESTS
 EOF
@@ -316,7 +320,8 @@ ceiling_socket() { echo "$work/ceiling.sock"; }
 start_ceiling() {
     local db=$1 args=()
     shift
-    [ -z "$db" ] || args=(--create-db "$db" --synchronous "${BENCH_SYNCHRONOUS^^}")
+    [ -z "$db" ] || args=(--create-db "$db" --synchronous "${BENCH_SYNCHRONOUS^^}"
+        --checkpoint-pages "$BENCH_CHECKPOINT_PAGES")
     "$baseline_bin" --listen "$(ceiling_socket)" --threads "$APPREG_THREADS" "${args[@]}" "$@" \
         >"$work/ceiling.log" 2>&1 &
     ceiling_pid=$!

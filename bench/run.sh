@@ -25,6 +25,7 @@
 #   BENCH_CASES ["detail list list_filter create patch"]
 #   BENCH_MAX_SECONDS [900]   time box for everything after the build; runs that would not fit are skipped
 #   BENCH_SYNCHRONOUS [FULL]  the worker's db.synchronous;  APPREG_THREADS [32];  BASELINE_THREADS [4]
+#   BENCH_CHECKPOINT_PAGES [16000]  the worker's db.checkpoint_pages, and the create ceiling's
 #   APPREG_RUNNING            the worker's threads.running (default: the worker's, two per core on SQLite)
 #   BENCH_LOG_REQUESTS [true] the worker's log.requests (its log goes to a file)
 #   BENCH_LIST_CACHE_BYTES    the worker's cache.list_bytes (default: the worker's; 0 reads every list)
@@ -183,10 +184,10 @@ for c in $BENCH_CASES; do planned=$((planned + n_conns * $(case_seconds "$c")));
     echo "appreg benchmark, $stamp"
     echo
     machine_description
-    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, threads=$APPREG_THREADS, $(running_desc), log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc)"
+    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, db.checkpoint_pages=$BENCH_CHECKPOINT_PAGES, threads=$APPREG_THREADS, $(running_desc), log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc)"
     echo "baseline: bench/empty_responder.c (libfcgi, $BASELINE_THREADS threads, no database, fixed $(grep -o '[0-9]*-byte' "$work/baseline.log" || echo '~950-byte') JSON body)"
     [ "$with_create_ceiling" = 0 ] ||
-        echo "create ceiling: bench/empty_responder.c --create-db ($APPREG_THREADS threads; each POST runs appreg's create SQL through one writer thread with group commit, synchronous=${BENCH_SYNCHRONOUS^^}, on a copy of the seeded database; no authentication, parsing, validation, rendering or log)"
+        echo "create ceiling: bench/empty_responder.c --create-db ($APPREG_THREADS threads; each POST runs appreg's create SQL through one writer thread with group commit, synchronous=${BENCH_SYNCHRONOUS^^}, checkpoints as appreg's (--checkpoint-pages $BENCH_CHECKPOINT_PAGES), on a copy of the seeded database; no authentication, parsing, validation, rendering or log)"
     for c in list list_filter; do
         ! has_ceiling "$c" ||
             echo "$c ceiling: bench/empty_responder.c --body-for (the same process; its GET answered with appreg's own response to it, $(stat -c %s "$work/ceiling-$c.json") bytes of body, captured before measuring; no authentication, database or rendering)"
