@@ -285,6 +285,7 @@ created=$(sqlite3 "$work/appreg.db" "SELECT count(*) FROM applications WHERE id 
 # The worker sums up its group commits when it stops (creates and patches of every case together).
 stop_worker
 group_commits=$(grep -o 'group commit: .*' "$work/appreg.log" | tail -n 1)
+checkpoints=$(grep -o 'checkpoints: .*' "$work/appreg.log" | tail -n 1 || true)
 stop_ceiling
 ceiling_commits=$(grep -o 'group commit: .*' "$work/ceiling.log" 2>/dev/null | tail -n 1 || true)
 
@@ -361,6 +362,7 @@ sum_of() {
     fi
     echo "applications created during the run: $created"
     echo "appreg's ${group_commits:-group commit: no write}"
+    [ -z "$checkpoints" ] || echo "appreg's $checkpoints"
     echo "authentication: $auth_desc"
     echo
     echo "every run (tab-separated, also in $(basename "$tsv")):"
