@@ -26,19 +26,20 @@ struct CheckpointStats {
 
 /// SQLite: copies the writer's WAL back into the database file from a thread of its own (issue 7).
 ///
-/// SQLite checkpoints in the connection that commits: the writer stopped for every 1,000 frames of WAL to
-/// copy them (a read and a write per page, then an fsync of the database file), a quarter of its time under
-/// a create load, with every waiting write stalled behind it. Here the writer's commits only count frames
-/// (a WAL hook, which also turns SQLite's own checkpoints off for that connection); once `pages` frames wait
-/// to be copied, this thread copies them with a PASSIVE checkpoint on its own connection, which runs beside
-/// the writer and its readers. A larger WAL also means a page written by many commits is copied once.
+/// SQLite checkpoints in the connection that commits: every 1,000 frames of WAL the writer stopped to copy
+/// them (a read and a write per page, then an fsync of the database file), about half of its reads and writes
+/// under a create load, with every waiting write stalled behind it. Here the writer's commits only count
+/// frames (a WAL hook, which also turns SQLite's own checkpoints off for that connection); once `pages`
+/// frames wait to be copied, this thread copies them with a PASSIVE checkpoint on its own connection, beside
+/// the writer and its readers, and syncs the database file. A larger WAL also means that a page written by
+/// many commits is copied once.
 ///
-/// The WAL only starts over from its first frame when a write transaction begins while everything in it
-/// has been copied, which a busy writer would never see while another thread copies behind it. So the
-/// checkpointer keeps catching up once the WAL holds twice `pages` frames, and when less than a small
-/// remainder is left the writer copies that itself before its next transaction (beforeWrite); past eight
-/// times `pages` it does so whatever is left, so the WAL stays bounded if this thread cannot keep up. When
-/// the writer runs out of work, the rest is copied too (idle).
+/// The WAL only starts over from its first frame when a write transaction begins while everything in it has
+/// been copied, which a busy writer would never see while another thread copies behind it. So once the WAL
+/// holds twice `pages` frames the thread keeps catching up, and when at most a remainder (`pages` / 16, at
+/// least 64) is left the writer copies that itself before its next transaction (beforeWrite); past four times
+/// `pages` it does so whatever is left, so the WAL stays bounded if this thread cannot keep up. When the
+/// writer runs out of work, what is left is copied if it is more than the remainder (idle).
 ///
 /// Durability is unchanged: every commit is in the WAL, synced as `synchronous` says, before it is
 /// acknowledged; a checkpoint only moves committed pages into the database file and syncs it.
