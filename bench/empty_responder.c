@@ -189,7 +189,10 @@ static long long g_ckpt_copied;                                /* __atomic: fram
 static int g_ckpt_requested;                                   /* __atomic: a pass is wanted or running */
 static long long g_wal_frames, g_next_inline;                  /* the writer thread's own */
 
-static long long ckpt_remainder(void) { return g_ckpt_pages / 16 > 64 ? g_ckpt_pages / 16 : 64; }
+static long long ckpt_remainder(void) {
+    long long r = g_ckpt_pages / 16;
+    return r < 64 ? 64 : r > 200 ? 200 : r;
+}
 
 static long long ckpt_remaining(void) {
     long long copied = __atomic_load_n(&g_ckpt_copied, __ATOMIC_RELAXED);

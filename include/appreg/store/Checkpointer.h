@@ -36,10 +36,10 @@ struct CheckpointStats {
 ///
 /// The WAL only starts over from its first frame when a write transaction begins while everything in it has
 /// been copied, which a busy writer would never see while another thread copies behind it. So once the WAL
-/// holds twice `pages` frames the thread keeps catching up, and when at most a remainder (`pages` / 16, at
-/// least 64) is left the writer copies that itself before its next transaction (beforeWrite); past four times
-/// `pages` it does so whatever is left, so the WAL stays bounded if this thread cannot keep up. When the
-/// writer runs out of work, what is left is copied if it is more than the remainder (idle).
+/// holds twice `pages` frames the thread keeps catching up, and when at most a remainder (`pages` / 16,
+/// 64-200 frames) is left the writer copies that itself before its next transaction (beforeWrite); past four
+/// times `pages` it does so whatever is left, so the WAL stays bounded if this thread cannot keep up. When
+/// the writer runs out of work, what is left is copied if it is more than the remainder (idle).
 ///
 /// Durability is unchanged: every commit is in the WAL, synced as `synchronous` says, before it is
 /// acknowledged; a checkpoint only moves committed pages into the database file and syncs it.
