@@ -236,6 +236,8 @@ static int sync_db_file(sqlite3 *db) {
 
 static void *checkpoint_loop(void *arg) {
     (void)arg;
+    unsigned long synced_generation = 0;
+    int synced = 0; /* frames of that generation's WAL copied and synced */
     for (;;) {
         pthread_mutex_lock(&g_ckpt_mutex);
         while (!g_ckpt_wanted) pthread_cond_wait(&g_ckpt_wake, &g_ckpt_mutex);
@@ -244,7 +246,14 @@ static void *checkpoint_loop(void *arg) {
         pthread_mutex_unlock(&g_ckpt_mutex);
         int wal = 0, copied = 0;
         int rc = sqlite3_wal_checkpoint_v2(g_ckpt_db, "main", SQLITE_CHECKPOINT_PASSIVE, &wal, &copied);
-        if (rc == SQLITE_OK && copied > 0) rc = sync_db_file(g_ckpt_db);
+        if (generation != synced_generation) {
+            synced_generation = generation;
+            synced = 0;
+        }
+        if (rc == SQLITE_OK && copied > synced) {
+            rc = sync_db_file(g_ckpt_db);
+            if (rc == SQLITE_OK) synced = copied;
+        }
         pthread_mutex_lock(&g_ckpt_mutex);
         ++g_ckpt_background;
         if (rc == SQLITE_OK && generation == g_ckpt_generation)

@@ -122,6 +122,8 @@ void Checkpointer::beforeWrite() {
 
 void Checkpointer::loop() {
     sqlite3* db = _connection.statements().db();
+    std::uint64_t syncedGeneration = 0;
+    int synced = 0;  ///< frames of that generation's WAL copied and synced
     for (;;) {
         std::uint64_t generation = 0;
         {
@@ -140,7 +142,14 @@ void Checkpointer::loop() {
         // SQLite syncs the database file only at the end of a pass that copies the whole WAL, so the pages of
         // every earlier pass would wait for the writer's last short one, which would then sync them all
         // (10-50 ms under a create load). Sync them here, where nobody waits.
-        if (rc == SQLITE_OK && copied > 0) rc = syncDatabaseFile(db);
+        if (generation != syncedGeneration) {
+            syncedGeneration = generation;
+            synced = 0;
+        }
+        if (rc == SQLITE_OK && copied > synced) {
+            rc = syncDatabaseFile(db);
+            if (rc == SQLITE_OK) synced = copied;
+        }
         const std::int64_t micros = microsSince(start);
         {
             std::lock_guard<std::mutex> lock(_mutex);
