@@ -182,7 +182,6 @@ static long long g_ckpt_pages;
 static sqlite3 *g_ckpt_db; /* the checkpointer thread's own connection */
 static pthread_mutex_t g_ckpt_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_ckpt_wake = PTHREAD_COND_INITIALIZER;
-static int g_ckpt_wanted;                                      /* under g_ckpt_mutex */
 static unsigned long g_ckpt_generation;                        /* under g_ckpt_mutex */
 static long g_ckpt_background, g_ckpt_inline, g_ckpt_restarts; /* under g_ckpt_mutex */
 static long long g_ckpt_copied;                                /* __atomic: frames of this WAL copied */
@@ -201,8 +200,7 @@ static long long ckpt_remaining(void) {
 
 static void ckpt_request(void) {
     if (__atomic_exchange_n(&g_ckpt_requested, 1, __ATOMIC_ACQ_REL)) return;
-    pthread_mutex_lock(&g_ckpt_mutex);
-    g_ckpt_wanted = 1;
+    pthread_mutex_lock(&g_ckpt_mutex); /* the thread reads g_ckpt_requested under it before it sleeps */
     pthread_mutex_unlock(&g_ckpt_mutex);
     pthread_cond_signal(&g_ckpt_wake);
 }
@@ -240,8 +238,8 @@ static void *checkpoint_loop(void *arg) {
     int synced = 0; /* frames of that generation's WAL copied and synced */
     for (;;) {
         pthread_mutex_lock(&g_ckpt_mutex);
-        while (!g_ckpt_wanted) pthread_cond_wait(&g_ckpt_wake, &g_ckpt_mutex);
-        g_ckpt_wanted = 0;
+        while (!__atomic_load_n(&g_ckpt_requested, __ATOMIC_ACQUIRE))
+            pthread_cond_wait(&g_ckpt_wake, &g_ckpt_mutex);
         unsigned long generation = g_ckpt_generation;
         pthread_mutex_unlock(&g_ckpt_mutex);
         int wal = 0, copied = 0;

@@ -87,10 +87,9 @@ void Checkpointer::committed(std::int64_t frames) {
 
 void Checkpointer::request() {
     if (_requested.exchange(true)) return;  // a pass is wanted or running; it will see these frames too
-    {
-        std::lock_guard<std::mutex> lock(_mutex);
-        _wanted = true;
-    }
+    // The thread reads `_requested` under the mutex before it sleeps: taking it here means the notification
+    // cannot fall between that read and the sleep.
+    { std::lock_guard<std::mutex> lock(_mutex); }
     _wake.notify_one();
 }
 
@@ -128,9 +127,8 @@ void Checkpointer::loop() {
         std::uint64_t generation = 0;
         {
             std::unique_lock<std::mutex> lock(_mutex);
-            _wake.wait(lock, [this] { return _wanted || _stopping; });
+            _wake.wait(lock, [this] { return _requested.load() || _stopping; });
             if (_stopping) return;
-            _wanted = false;
             generation = _generation;
         }
         int walFrames = 0;

@@ -79,11 +79,10 @@ private:
 
     mutable std::mutex _mutex;
     std::condition_variable _wake;
-    bool _wanted = false;
     bool _stopping = false;
     std::uint64_t _generation = 0;         ///< WAL start-overs seen by the writer; under _mutex
     std::atomic<std::int64_t> _copied{0};  ///< frames of the current WAL copied into the database file
-    std::atomic<bool> _requested{false};   ///< a pass is wanted or running: the writer need not ask again
+    std::atomic<bool> _requested{false};   ///< a pass is wanted or running (until it ends): asked once
     CheckpointStats _stats;                ///< under _mutex
     std::thread _thread;
 };
