@@ -34,17 +34,21 @@ GroupCommitter::~GroupCommitter() {
 }
 
 void GroupCommitter::run(const Job& job) {
-    Pending pending{&job, nullptr, false, {}};
-    {
+    // One per thread for as long as the thread lives, not one per call: the woken thread may leave run(),
+    // and `pending` with it, while the writer's release() is still returning.
+    thread_local std::binary_semaphore finished{0};
+    Pending pending{&job, nullptr, &finished};
+    // Before queueing: once queued, nothing may leave this function before the writer's release.
+    if (_hooks.waiting) _hooks.waiting();
+    try {
         std::lock_guard<std::mutex> lock(_mutex);
         _queue.push_back(&pending);
+    } catch (...) {
+        if (_hooks.resumed) _hooks.resumed();
+        throw;
     }
     _wake.notify_one();
-    if (_hooks.waiting) _hooks.waiting();
-    {
-        std::unique_lock<std::mutex> lock(_mutex);
-        pending.finished.wait(lock, [&] { return pending.done; });
-    }
+    finished.acquire();
     if (_hooks.resumed) _hooks.resumed();
     if (pending.error) std::rethrow_exception(pending.error);
 }
@@ -80,12 +84,8 @@ void GroupCommitter::writerLoop() {
         }
         if (_checkpointer) _checkpointer->beforeWrite();
         commitGroup(group);
-        std::lock_guard<std::mutex> lock(_mutex);
-        for (Pending* p : group) {
-            p->done = true;
-            // Under the lock: once `done` is seen, run() returns and `p` is gone.
-            p->finished.notify_one();
-        }
+        // Once released, run() may return and `p` is gone.
+        for (Pending* p : group) p->finished->release();
     }
 }
 

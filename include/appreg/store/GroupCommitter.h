@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <semaphore>
 #include <thread>
 
 #include "appreg/store/Checkpointer.h"
@@ -52,10 +53,12 @@ private:
     struct Pending {
         const Job* job;
         std::exception_ptr error;
-        bool done = false;
-        /// Its own, so that a commit wakes only the threads whose writes it made durable (one shared
-        /// condition woke all of them; context switches were a fifth of a create's CPU time, issue 7).
-        std::condition_variable finished;
+        /// The waiting thread's own, so that a commit wakes only the threads whose writes it made durable
+        /// (one shared condition woke all of them), and without the writer's mutex held: a thread woken by
+        /// a condition variable under that mutex blocked on it at once and needed a second wake-up (context
+        /// switches were a fifth of a create's CPU time, issue 7). Releasing it is the writer's last touch
+        /// of this Pending.
+        std::binary_semaphore* finished;
     };
 
     Connection _connection;
