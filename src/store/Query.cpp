@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <cstdlib>
+#include <iterator>
 #include <stdexcept>
 
 #include "appreg/store/Database.h"
@@ -47,37 +48,39 @@ StatementCache::StatementCache(sqlite3* db, std::size_t capacity) : _db(db), _ca
 
 StatementCache::~StatementCache() {
     for (auto& [sql, entry] : _entries) sqlite3_finalize(entry.statement);
-    for (auto& [statement, key] : _handedOut) {
-        if (key.empty()) sqlite3_finalize(statement);
+    for (auto& [statement, entry] : _handedOut) {
+        if (entry == nullptr) sqlite3_finalize(statement);
     }
 }
 
-sqlite3_stmt* StatementCache::acquire(const std::string& sql) {
+sqlite3_stmt* StatementCache::acquire(std::string_view sql) {
     auto found = _entries.find(sql);
     if (found != _entries.end() && !found->second.inUse) {
         Entry& entry = found->second;
         _recency.splice(_recency.begin(), _recency, entry.recency);
         entry.inUse = true;
-        _handedOut.emplace(entry.statement, sql);
+        _handedOut.emplace_back(entry.statement, &entry);
         return entry.statement;
     }
     sqlite3_stmt* statement = nullptr;
-    const int rc = sqlite3_prepare_v3(_db, sql.c_str(), static_cast<int>(sql.size() + 1),
-                                      SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+    const int rc = sqlite3_prepare_v3(_db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                      &statement, nullptr);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(statement);
-        throwSqliteError(_db, rc, "preparing \"" + sql + "\"");
+        throwSqliteError(_db, rc, "preparing \"" + std::string(sql) + "\"");
     }
     if (statement == nullptr) throw std::logic_error("empty SQL statement");
     if (found != _entries.end()) {
         // The cached one is running; this one is the caller's alone.
-        _handedOut.emplace(statement, std::string());
+        _handedOut.emplace_back(statement, nullptr);
         return statement;
     }
     if (_entries.size() >= _capacity) evictOne();
-    _recency.push_front(sql);
-    _entries.emplace(sql, Entry{statement, true, _recency.begin()});
-    _handedOut.emplace(statement, sql);
+    _recency.emplace_front(sql);
+    // Entries are nodes: the pointer kept in _handedOut stays valid until the entry is evicted, which a
+    // statement in use never is.
+    Entry& entry = _entries.emplace(_recency.front(), Entry{statement, true, _recency.begin()}).first->second;
+    _handedOut.emplace_back(statement, &entry);
     return statement;
 }
 
@@ -85,14 +88,17 @@ void StatementCache::release(sqlite3_stmt* statement) {
     // reset repeats the last step's error code, which has already been reported.
     sqlite3_reset(statement);
     sqlite3_clear_bindings(statement);
-    auto handed = _handedOut.find(statement);
-    if (handed == _handedOut.end()) return;
-    if (handed->second.empty()) {
-        sqlite3_finalize(statement);
-    } else {
-        _entries.at(handed->second).inUse = false;
+    // The most recent first: queries end in the reverse order they began.
+    for (auto it = _handedOut.rbegin(); it != _handedOut.rend(); ++it) {
+        if (it->first != statement) continue;
+        if (it->second == nullptr) {
+            sqlite3_finalize(statement);
+        } else {
+            it->second->inUse = false;
+        }
+        _handedOut.erase(std::next(it).base());
+        return;
     }
-    _handedOut.erase(handed);
 }
 
 void StatementCache::evictOne() {
@@ -108,9 +114,9 @@ void StatementCache::evictOne() {
     // Every cached statement is running: the cache grows by one rather than finalize a running statement.
 }
 
-Query::Query(Connection& connection, const std::string& sql) : _connection(connection) {
+Query::Query(Connection& connection, std::string_view sql) : _connection(connection) {
     if (connection.backend() == Backend::PostgreSQL) {
-        _sql = sql;  // prepared and run by execute(), on a connection reopened first if it was lost
+        _sql = std::string(sql);  // prepared and run by execute(), on a connection reopened first if it was lost
         return;
     }
     _cache = &connection.statements();
@@ -132,8 +138,10 @@ Query& Query::bind(std::int64_t value) {
     return *this;
 }
 
-Query& Query::bind(const std::string& value) {
-    if (isPostgres()) return bindText(value);
+Query& Query::bind(const std::string& value) { return bind(std::string_view(value)); }
+
+Query& Query::bind(std::string_view value) {
+    if (isPostgres()) return bindText(std::string(value));
     const int rc =
         sqlite3_bind_text64(_statement, ++_bound, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     if (rc != SQLITE_OK) fail(rc);

@@ -6,7 +6,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <Poco/Dynamic/Var.h>
@@ -35,7 +37,7 @@ public:
     /// A prepared statement for `sql`, ready to bind: from the cache, or prepared now. A statement already
     /// handed out and not yet given back (a query running while another of the same text runs) is not shared:
     /// the second gets a statement of its own, finalized when given back.
-    sqlite3_stmt* acquire(const std::string& sql);
+    sqlite3_stmt* acquire(std::string_view sql);
     /// Resets `statement` (ending any read it holds open), clears its bindings and keeps it for the next use.
     void release(sqlite3_stmt* statement);
     sqlite3* db() const { return _db; }
@@ -47,11 +49,18 @@ private:
         bool inUse = false;
         std::list<std::string>::iterator recency;
     };
+    /// Finds an SQL text without copying it into a std::string first (a heap allocation per query).
+    struct TextHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+    };
     sqlite3* _db;
     std::size_t _capacity;
     std::list<std::string> _recency;  ///< SQL texts, most recently used first
-    std::unordered_map<std::string, Entry> _entries;
-    std::unordered_map<sqlite3_stmt*, std::string> _handedOut;  ///< statement -> its cache key ("" if own)
+    std::unordered_map<std::string, Entry, TextHash, std::equal_to<>> _entries;
+    /// Statements handed out and not given back, with their entry (nullptr: the caller's own). A few at a
+    /// time (a query inside a loop over another's rows), so a vector: no allocation per query.
+    std::vector<std::pair<sqlite3_stmt*, Entry*>> _handedOut;
 
     void evictOne();
 };
@@ -66,7 +75,7 @@ private:
 /// for anything else.
 class Query {
 public:
-    Query(Connection& connection, const std::string& sql);
+    Query(Connection& connection, std::string_view sql);
     ~Query();
     Query(const Query&) = delete;
     Query& operator=(const Query&) = delete;
@@ -75,7 +84,8 @@ public:
     Query& bind(int value) { return bind(static_cast<std::int64_t>(value)); }
     Query& bind(bool value) { return bind(static_cast<std::int64_t>(value ? 1 : 0)); }
     Query& bind(const std::string& value);
-    Query& bind(const char* value) { return bind(std::string(value)); }
+    Query& bind(const char* value) { return bind(std::string_view(value)); }
+    Query& bind(std::string_view value);
     Query& bind(std::nullopt_t);
     template <typename T>
     Query& bind(const std::optional<T>& value) {
