@@ -41,6 +41,7 @@
 #define _GNU_SOURCE
 #include <fcgiapp.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -142,9 +143,8 @@ struct create_job {
     char client_id[41];
     char timestamp[128];
     long long organization;
-    int done;
     int failed;
-    pthread_cond_t finished;
+    sem_t *finished; /* the waiting thread's own, as in appreg's GroupCommitter */
     struct create_job *next;
 };
 
@@ -435,12 +435,12 @@ static void *write_groups(void *arg) {
         ++g_groups;
         g_writes += size;
         if (size > g_largest_group) g_largest_group = size;
-        for (struct create_job *job = group, *next; job != NULL; job = next) {
-            next = job->next; /* read before `done`: the request thread may return at once */
-            job->done = 1;
-            pthread_cond_signal(&job->finished);
-        }
         pthread_mutex_unlock(&g_queue_mutex);
+        /* Outside the mutex, as appreg's writer does: a thread woken under it would block on it at once. */
+        for (struct create_job *job = group, *next; job != NULL; job = next) {
+            next = job->next; /* read before the post: the request thread may return at once */
+            sem_post(job->finished);
+        }
     }
     return NULL;
 }
@@ -460,7 +460,14 @@ static int create_application(uint64_t *rng, unsigned thread, unsigned long long
     gmtime_r(&now.tv_sec, &utc);
     snprintf(job.timestamp, sizeof job.timestamp, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", utc.tm_year + 1900,
              utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, now.tv_nsec / 1000);
-    pthread_cond_init(&job.finished, NULL);
+    /* One per thread for as long as it lives: sem_post may still be returning when this thread has left. */
+    static __thread sem_t finished;
+    static __thread int finished_ready;
+    if (!finished_ready) {
+        sem_init(&finished, 0, 0);
+        finished_ready = 1;
+    }
+    job.finished = &finished;
     pthread_mutex_lock(&g_queue_mutex);
     if (g_queue_tail != NULL)
         g_queue_tail->next = &job;
@@ -468,9 +475,9 @@ static int create_application(uint64_t *rng, unsigned thread, unsigned long long
         g_queue_head = &job;
     g_queue_tail = &job;
     pthread_cond_signal(&g_queue_wake);
-    while (!job.done) pthread_cond_wait(&job.finished, &g_queue_mutex);
     pthread_mutex_unlock(&g_queue_mutex);
-    pthread_cond_destroy(&job.finished);
+    while (sem_wait(&finished) != 0) {
+    } /* EINTR */
     return !job.failed;
 }
 
