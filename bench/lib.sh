@@ -23,7 +23,7 @@ BENCH_SEED_ACTIVITY=${BENCH_SEED_ACTIVITY:-1}  # one activity-stream 'create' en
 BENCH_SYNCHRONOUS=${BENCH_SYNCHRONOUS:-FULL}
 # appreg's db.checkpoint_pages, also given to the create ceiling (--checkpoint-pages); 0: SQLite's own checkpoints
 BENCH_CHECKPOINT_PAGES=${BENCH_CHECKPOINT_PAGES:-16000}
-APPREG_THREADS=${APPREG_THREADS:-32}  # the worker's default on SQLite (postgres.sh: 16, its default there)
+APPREG_THREADS=${APPREG_THREADS:-48}  # the worker's default on SQLite (postgres.sh: 16, its default there)
 APPREG_RUNNING=${APPREG_RUNNING:-}     # threads.running; empty: the worker's default (two per core on SQLite)
 BASELINE_THREADS=${BASELINE_THREADS:-4}
 BENCH_LOG_REQUESTS=${BENCH_LOG_REQUESTS:-true}

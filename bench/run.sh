@@ -24,7 +24,7 @@
 #   BENCH_CONNS ["16 64"]     wrk connections;  BENCH_WRK_THREADS [2]
 #   BENCH_CASES ["detail list list_filter create patch"]
 #   BENCH_MAX_SECONDS [900]   time box for everything after the build; runs that would not fit are skipped
-#   BENCH_SYNCHRONOUS [FULL]  the worker's db.synchronous;  APPREG_THREADS [32];  BASELINE_THREADS [4]
+#   BENCH_SYNCHRONOUS [FULL]  the worker's db.synchronous;  APPREG_THREADS [48];  BASELINE_THREADS [4]
 #   BENCH_CHECKPOINT_PAGES [16000]  the worker's db.checkpoint_pages, and the create ceiling's
 #   APPREG_RUNNING            the worker's threads.running (default: the worker's, two per core on SQLite)
 #   BENCH_LOG_REQUESTS [true] the worker's log.requests (its log goes to a file)

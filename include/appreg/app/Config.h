@@ -14,7 +14,7 @@ namespace appreg::app {
 struct Config {
     /// Default `threads` on SQLite: a write holds its thread until its group commits, so the thread count
     /// bounds a group; a thread costs a connection with a 512 KiB page cache.
-    static constexpr int kSqliteThreads = 32;
+    static constexpr int kSqliteThreads = 48;
     /// Default `threads` on PostgreSQL: each thread holds a server connection (max_connections is 100).
     static constexpr int kPostgresThreads = 16;
 

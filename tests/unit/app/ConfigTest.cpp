@@ -31,8 +31,8 @@ class ConfigTest : public CppUnit::TestFixture {
 
 public:
     void testThreadsDefaultFollowsTheDatabase() {
-        CPPUNIT_ASSERT_EQUAL(32, load({}).threads);  // SQLite, appreg.db
-        CPPUNIT_ASSERT_EQUAL(32, load({{"db.path", "sqlite:/var/lib/appreg/appreg.db"}}).threads);
+        CPPUNIT_ASSERT_EQUAL(48, load({}).threads);  // SQLite, appreg.db
+        CPPUNIT_ASSERT_EQUAL(48, load({{"db.path", "sqlite:/var/lib/appreg/appreg.db"}}).threads);
         CPPUNIT_ASSERT_EQUAL(16, load({{"db.path", "postgresql://appreg@db.example/appreg"}}).threads);
         CPPUNIT_ASSERT_EQUAL(16, load({{"db.path", "postgres:///appreg"}}).threads);
     }
@@ -58,7 +58,7 @@ public:
         // What the worker starts with: this machine's cores.
         const int cores = Config::usableCores();
         CPPUNIT_ASSERT(cores >= 1);
-        CPPUNIT_ASSERT_EQUAL(std::min(32, 2 * cores), load({}).running);
+        CPPUNIT_ASSERT_EQUAL(std::min(48, 2 * cores), load({}).running);
         CPPUNIT_ASSERT_EQUAL(std::min(8, 2 * cores), load({{"threads", "8"}}).running);
         CPPUNIT_ASSERT_EQUAL(16, load({{"db.path", "postgresql:///appreg"}}).running);
     }
