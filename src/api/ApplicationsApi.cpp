@@ -1,6 +1,8 @@
 #include "appreg/api/ApplicationsApi.h"
 
+#include <functional>
 #include <limits>
+#include <optional>
 
 #include "appreg/api/Listing.h"
 #include "appreg/api/Permissions.h"
@@ -36,10 +38,10 @@ TokenSummary toSummary(const store::TokenSummaryRow& row) {
     return s;
 }
 
-domain::FieldValues validateBody(Stores& stores, const Poco::JSON::Object& body, domain::WriteMode mode) {
-    return validatedFields(
-        domain::applicationFields(), body, mode,
-        [&stores](const std::string&, std::int64_t id) { return stores.organizations.exists(id); });
+domain::FieldValues validateBody(const Poco::JSON::Object& body, domain::WriteMode mode,
+                                 const std::function<bool(std::int64_t)>& orgExists) {
+    return validatedFields(domain::applicationFields(), body, mode,
+                           [&orgExists](const std::string&, std::int64_t id) { return orgExists(id); });
 }
 
 /// Inside the write transaction: the model-level checks (DOT's clean(), then uniqueness) on the merged
@@ -112,7 +114,12 @@ http::Response ApplicationsApi::create(const http::Request& request,
                                        std::optional<std::int64_t> organizationId) {
     auto body = readJsonObject(request);
     if (organizationId) body->set("organization", *organizationId);
-    auto orgExists = [this](std::int64_t id) { return _stores.organizations.exists(id); };
+    // The organization is read once, for the checks and for the activity entry's text (below).
+    std::optional<domain::Organization> named;
+    const std::function<bool(std::int64_t)> orgExists = [this, &named](std::int64_t id) {
+        if (!named || named->id != id) named = _stores.organizations.find(id);
+        return named.has_value();
+    };
     if (body->size() == 0) {
         // AWX lets an empty body through to validation (400) if the caller administers any organization.
         api::require(domain::access::canAddSomeApplication(_caller));
@@ -120,12 +127,18 @@ http::Response ApplicationsApi::create(const http::Request& request,
         checkOrganizationForApplication(_caller, *body, orgExists);
     }
     domain::Application app;
-    domain::applyApplicationValues(validateBody(_stores, *body, domain::WriteMode::Create), app);
+    domain::applyApplicationValues(validateBody(*body, domain::WriteMode::Create, orgExists), app);
 
     const std::string secret = domain::randomAlphanumeric(domain::kClientSecretLength);
     app.clientId = domain::randomAlphanumeric(domain::kClientIdLength);
     app.clientSecretHash = domain::hashSecret(secret);
     app.created = app.modified = domain::formatTimestamp(domain::nowMicros());
+
+    // The activity entry's text but for the id, made here rather than by the one writer thread, which bounds
+    // creates per second. It names the organization as read above; the writer makes it again in the rare
+    // case that the organization was renamed in between.
+    if (named && named->id != app.organizationId) named.reset();
+    const std::string changes = named ? applicationChangesWithoutId(app, *named) : std::string();
 
     store::ApplicationRow row;
     // Uniqueness is decided by the one writer, and the UNIQUE constraint backs it up, so two racing creates
@@ -138,7 +151,10 @@ http::Response ApplicationsApi::create(const http::Request& request,
             rethrowConstraint(e, app.organizationId);
         }
         w.activity.record("create", "o_auth2_application", app.id,
-                          http::json::stringify(applicationChanges(app, row.org)), app.created);
+                          named && named->name == row.org.name
+                              ? withChangedId(changes, app.id)
+                              : http::json::stringify(applicationChanges(app, row.org)),
+                          app.created);
     });
     row.app = app;
     // A new application has no tokens yet.
@@ -157,11 +173,11 @@ http::Response ApplicationsApi::update(const http::Request& request, const http:
     auto body = readJsonObject(request);
     store::ApplicationRow before = requireReadable(params.at(0));
     api::require(domain::access::canChangeApplication(_caller, before.org.id));
-    if (body->has("organization")) {
-        checkOrganizationForApplication(_caller, *body,
-                                        [this](std::int64_t id) { return _stores.organizations.exists(id); });
-    }
-    auto values = validateBody(_stores, *body, mode);
+    const std::function<bool(std::int64_t)> orgExists = [this](std::int64_t id) {
+        return _stores.organizations.exists(id);
+    };
+    if (body->has("organization")) checkOrganizationForApplication(_caller, *body, orgExists);
+    auto values = validateBody(*body, mode, orgExists);
     _stores.write([&](Stores& w) {
         auto current = w.applications.find(before.app.id);  // re-read by the writer
         if (!current) throw http::ApiError::detail(404, "No OAuth2Application matches the given query.");

@@ -215,7 +215,9 @@ Poco::JSON::Object::Ptr renderOrganization(const domain::Organization& org, cons
     return renderFields(domain::organizationFields(), domain::organizationValues(org), computed);
 }
 
-Poco::JSON::Object::Ptr applicationChanges(const domain::Application& app, const domain::Organization& org) {
+namespace {
+
+Poco::JSON::Object::Ptr changesWithoutId(const domain::Application& app, const domain::Organization& org) {
     auto obj = newObject();
     domain::FieldValues values = domain::applicationValues(app);
     for (const auto* f : domain::applicationFields().writableFields()) {
@@ -225,8 +227,26 @@ Poco::JSON::Object::Ptr applicationChanges(const domain::Application& app, const
             obj->set(f->name, values.at(f->name));
         }
     }
+    return obj;
+}
+
+}  // namespace
+
+Poco::JSON::Object::Ptr applicationChanges(const domain::Application& app, const domain::Organization& org) {
+    auto obj = changesWithoutId(app, org);
     obj->set("id", app.id);
     return obj;
+}
+
+std::string applicationChangesWithoutId(const domain::Application& app, const domain::Organization& org) {
+    return http::json::stringify(changesWithoutId(app, org));
+}
+
+std::string withChangedId(std::string changesWithoutId, std::int64_t id) {
+    // "{...}" -> "{...,"id":N}", as stringify writes the id set last.
+    changesWithoutId.pop_back();
+    if (changesWithoutId.size() > 1) changesWithoutId += ',';
+    return changesWithoutId + "\"id\":" + std::to_string(id) + "}";
 }
 
 Poco::JSON::Object::Ptr organizationChanges(const domain::Organization& org) {

@@ -63,8 +63,8 @@ sqlite3_stmt* StatementCache::acquire(std::string_view sql) {
         return entry.statement;
     }
     sqlite3_stmt* statement = nullptr;
-    const int rc = sqlite3_prepare_v3(_db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                                      &statement, nullptr);
+    const int rc = sqlite3_prepare_v3(_db, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(statement);
         throwSqliteError(_db, rc, "preparing \"" + std::string(sql) + "\"");
@@ -116,7 +116,8 @@ void StatementCache::evictOne() {
 
 Query::Query(Connection& connection, std::string_view sql) : _connection(connection) {
     if (connection.backend() == Backend::PostgreSQL) {
-        _sql = std::string(sql);  // prepared and run by execute(), on a connection reopened first if it was lost
+        // Prepared and run by execute(), on a connection reopened first if it was lost.
+        _sql = std::string(sql);
         return;
     }
     _cache = &connection.statements();

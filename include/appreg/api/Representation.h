@@ -51,6 +51,12 @@ Poco::JSON::Object::Ptr renderOrganization(const domain::Organization& org, cons
 /// organization as "<name>-<id>", never the secret (awx-reference.md §5.2).
 Poco::JSON::Object::Ptr applicationChanges(const domain::Application& app, const domain::Organization& org);
 
+/// stringify(applicationChanges(app, org)) made in two steps, for a create: the text without the id (the last
+/// key), before the write, and then the id appended by withChangedId inside it. The single writer thread
+/// bounds creates per second, and building and writing that JSON was a tenth of its time (issue 7).
+std::string applicationChangesWithoutId(const domain::Application& app, const domain::Organization& org);
+std::string withChangedId(std::string changesWithoutId, std::int64_t id);
+
 /// `changes` of an organization's create/delete entry.
 Poco::JSON::Object::Ptr organizationChanges(const domain::Organization& org);
 
