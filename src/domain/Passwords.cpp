@@ -1,15 +1,15 @@
 #include "appreg/domain/Passwords.h"
 
+#include <cstddef>
 #include <sstream>
+#include <string_view>
 #include <vector>
 
 #include <Poco/Base64Encoder.h>
-#include <Poco/HMACEngine.h>
 #include <Poco/NumberParser.h>
-#include <Poco/PBKDF2Engine.h>
 
 #include "appreg/domain/Secrets.h"
-#include "appreg/domain/Sha256Engine.h"
+#include "appreg/domain/Sha256.h"
 
 namespace appreg::domain {
 
@@ -32,9 +32,19 @@ constexpr unsigned kMaxIterations = 10000000;
 }  // namespace
 
 std::string pbkdf2Sha256Base64(const std::string& password, const std::string& salt, unsigned iterations) {
-    Poco::PBKDF2Engine<Poco::HMACEngine<Sha256Engine>> engine(salt, iterations, 32);
-    engine.update(password);
-    const auto& digest = engine.digest();
+    // RFC 8018 with one block (32 bytes, SHA-256's size): T = U1 ^ ... ^ Uc, U1 = HMAC(password, salt ||
+    // INT(1)), Ui = HMAC(password, U(i-1)). HmacSha256 hashes the password's padded blocks once, so an
+    // iteration is two compressions and no allocation; Poco's PBKDF2Engine took four compressions and five
+    // allocations per iteration, 727 ms for Django's 600,000 (a login the credential cache does not know).
+    const HmacSha256 prf(password);
+    std::string first = salt;
+    first.append("\0\0\0\1", 4);
+    Sha256::Digest u = prf.mac(first);
+    Sha256::Digest digest = u;
+    for (unsigned i = 1; i < iterations; ++i) {
+        u = prf.mac(std::string_view(reinterpret_cast<const char*>(u.data()), u.size()));
+        for (std::size_t k = 0; k < digest.size(); ++k) digest[k] ^= u[k];
+    }
     std::ostringstream out;
     Poco::Base64Encoder encoder(out);
     encoder.rdbuf()->setLineLength(0);

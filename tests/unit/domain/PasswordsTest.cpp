@@ -36,6 +36,7 @@ std::vector<std::string> parts(const std::string& encoded) {
 class PasswordsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(PasswordsTest);
     CPPUNIT_TEST(testRfc7914Vectors);
+    CPPUNIT_TEST(testPythonHashlibVectors);
     CPPUNIT_TEST(testVerifiesDjangoHash);
     CPPUNIT_TEST(testWrongPasswordIsRefused);
     CPPUNIT_TEST(testMalformedAndUnusableHashesAreRefused);
@@ -50,6 +51,18 @@ public:
                              pbkdf2Sha256Base64("passwd", "salt", 1));
         CPPUNIT_ASSERT_EQUAL(std::string("TdzY9guYviGDDO5e8icB+WQaRBjQTAQUrv8Ih2s0q1Y="),
                              pbkdf2Sha256Base64("Password", "NaCl", 80000));
+    }
+
+    void testPythonHashlibVectors() {
+        // Made with Python's hashlib.pbkdf2_hmac("sha256", ...), which Django uses: a password longer than
+        // SHA-256's 64-byte block (HMAC hashes such a key first), an empty one, and UTF-8 at Django's 600,000
+        // iterations.
+        CPPUNIT_ASSERT_EQUAL(std::string("USLwTUKw7AQryxQ4szXmQk2U8VcwkgI+HyeM0sl4vOY="),
+                             pbkdf2Sha256Base64(std::string(100, 'p'), "salt-of-twenty-two-ch", 1000));
+        CPPUNIT_ASSERT_EQUAL(std::string("EqhGhmaeyiCmy+PXZEUfqL0E9hc5ziZtcX4mJMXhlA0="),
+                             pbkdf2Sha256Base64("", "NaCl", 2));
+        CPPUNIT_ASSERT_EQUAL(std::string("j7/ppzQg42Q746HgiYLg/I87onFo8YDYpeYjzLCp4+Y="),
+                             pbkdf2Sha256Base64("p\xC3\xA4ssw\xC3\xB6rd", "salt", 600000));
     }
 
     void testVerifiesDjangoHash() { CPPUNIT_ASSERT(verifyPassword(kDjangoPassword, kDjangoHash)); }
