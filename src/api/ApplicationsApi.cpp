@@ -51,7 +51,8 @@ domain::Organization checkMerged(Stores& stores, const domain::Application& app)
     // A duplicate alone is the UNIQUE constraint's to find (rethrowConstraint gives the same 400), which
     // spares the writer a lookup per write; next to other errors it is looked up, to be listed with them.
     if (!messages.empty()) {
-        if (stores.applications.nameTaken(app.name, app.organizationId, app.id)) messages.push_back(kDuplicate);
+        if (stores.applications.nameTaken(app.name, app.organizationId, app.id))
+            messages.push_back(kDuplicate);
         throw allErrors(messages);
     }
     auto org = stores.organizations.find(app.organizationId);
@@ -150,11 +151,12 @@ http::Response ApplicationsApi::create(const http::Request& request,
         } catch (const store::ConstraintViolation& e) {
             rethrowConstraint(e, app.organizationId);
         }
-        w.activity.record("create", "o_auth2_application", app.id,
-                          named && named->name == row.org.name
-                              ? withChangedId(changes, app.id)
-                              : http::json::stringify(applicationChanges(app, row.org)),
-                          app.created);
+        w.activity.record(
+            "create", "o_auth2_application", app.id,
+            withChangedId(
+                named && named->name == row.org.name ? changes : applicationChangesWithoutId(app, row.org),
+                app.id),
+            app.created);
     });
     row.app = app;
     // A new application has no tokens yet.

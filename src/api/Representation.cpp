@@ -105,6 +105,51 @@ const std::vector<std::pair<const std::string*, ApplicationField>>& applicationL
     return layout;
 }
 
+/// Writes the value of a field stored on the application as it is (not the computed ones, nor the secret);
+/// false for any other field. Shared by the response and the activity entry, so each value is spelled once.
+bool writeStoredValue(http::json::Writer& w, ApplicationField field, const domain::Application& app) {
+    using F = ApplicationField;
+    switch (field) {
+        case F::Created:
+            w.value(app.created);
+            return true;
+        case F::Modified:
+            w.value(app.modified);
+            return true;
+        case F::Name:
+            w.value(app.name);
+            return true;
+        case F::Description:
+            w.value(app.description);
+            return true;
+        case F::ClientId:
+            w.value(app.clientId);
+            return true;
+        case F::ClientType:
+            w.value(app.clientType);
+            return true;
+        case F::RedirectUris:
+            w.value(app.redirectUris);
+            return true;
+        case F::GrantType:
+            w.value(app.authorizationGrantType);
+            return true;
+        case F::SkipAuthorization:
+            w.value(app.skipAuthorization);
+            return true;
+        case F::Organization:
+            w.value(app.organizationId);
+            return true;
+        default:
+            return false;
+    }
+}
+
+/// How an activity entry names an application's organization: "<name>-<id>" (awx-reference.md §5.2).
+std::string organizationChangeLabel(const domain::Organization& org) {
+    return org.name + "-" + std::to_string(org.id);
+}
+
 }  // namespace
 
 http::json::Raw renderApplication(const domain::Application& app, const domain::Organization& org,
@@ -163,37 +208,8 @@ http::json::Raw renderApplication(const domain::Application& app, const domain::
                 w.endArray().endObject();
                 w.endObject();
                 break;
-            case F::Created:
-                w.value(app.created);
-                break;
-            case F::Modified:
-                w.value(app.modified);
-                break;
-            case F::Name:
-                w.value(app.name);
-                break;
-            case F::Description:
-                w.value(app.description);
-                break;
-            case F::ClientId:
-                w.value(app.clientId);
-                break;
-            case F::ClientSecret:
-                break;  // above
-            case F::ClientType:
-                w.value(app.clientType);
-                break;
-            case F::RedirectUris:
-                w.value(app.redirectUris);
-                break;
-            case F::GrantType:
-                w.value(app.authorizationGrantType);
-                break;
-            case F::SkipAuthorization:
-                w.value(app.skipAuthorization);
-                break;
-            case F::Organization:
-                w.value(app.organizationId);
+            default:
+                writeStoredValue(w, field, app);
                 break;
         }
     }
@@ -222,7 +238,7 @@ Poco::JSON::Object::Ptr changesWithoutId(const domain::Application& app, const d
     domain::FieldValues values = domain::applicationValues(app);
     for (const auto* f : domain::applicationFields().writableFields()) {
         if (f->name == "organization") {
-            obj->set(f->name, org.name + "-" + std::to_string(org.id));
+            obj->set(f->name, organizationChangeLabel(org));
         } else {
             obj->set(f->name, values.at(f->name));
         }
@@ -251,37 +267,15 @@ std::string applicationChangesWithoutId(const domain::Application& app, const do
         }
         return out;
     }();
-    using F = ApplicationField;
     http::json::Writer w;
     w.text().reserve(512);
     w.beginObject();
     for (const auto& [name, field] : writable) {
         w.key(*name);
-        switch (field) {
-            case F::Name:
-                w.value(app.name);
-                break;
-            case F::Description:
-                w.value(app.description);
-                break;
-            case F::ClientType:
-                w.value(app.clientType);
-                break;
-            case F::RedirectUris:
-                w.value(app.redirectUris);
-                break;
-            case F::GrantType:
-                w.value(app.authorizationGrantType);
-                break;
-            case F::SkipAuthorization:
-                w.value(app.skipAuthorization);
-                break;
-            case F::Organization:
-                w.value(org.name + "-" + std::to_string(org.id));
-                break;
-            default:
-                throw std::logic_error("applicationChangesWithoutId does not write the field '" + *name +
-                                       "'");
+        if (field == ApplicationField::Organization) {
+            w.value(organizationChangeLabel(org));
+        } else if (!writeStoredValue(w, field, app)) {
+            throw std::logic_error("applicationChangesWithoutId does not write the field '" + *name + "'");
         }
     }
     w.endObject();
