@@ -176,11 +176,12 @@ std::optional<Clock::time_point> Acceptor::stallDeadline() {
 
 void Acceptor::giveBack(int fd) { handBack(Returned{fd, false}); }
 
-void Acceptor::closeGracefully(int fd) {
-    if (_localPeers) {
+void Acceptor::closeGracefully(int fd, bool peerDone) {
+    if (_localPeers && peerDone) {
         // A unix-socket connection cannot be reset: the answer stays readable in the peer's queue whatever
-        // this side does, so with nothing unread from the peer it is closed here, without the hand-over to
-        // the Acceptor thread (two wake-ups and an epoll registration per request, issue 7's profile).
+        // this side does, so when the peer has sent its whole request and nothing is unread it is closed
+        // here, without the hand-over to the Acceptor thread (two wake-ups and an epoll registration per
+        // request, issue 7's profile). A peer still sending would see its next write fail (EPIPE).
         int unread = 0;
         if (ioctl(fd, FIONREAD, &unread) == 0 && unread == 0) {
             close(fd);

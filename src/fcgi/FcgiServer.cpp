@@ -210,7 +210,7 @@ void FcgiServer::workerLoop(int index, Acceptor& acceptor) {
     while (auto connection = worker.next()) {
         if (connection->tooLarge) {
             if (refuseTooLarge(connection->fd, connection->requestId, acceptor.limits())) {
-                acceptor.closeGracefully(connection->fd);
+                acceptor.closeGracefully(connection->fd, false);  // answered before its parameters ended
             } else {
                 close(connection->fd);
             }
@@ -225,6 +225,9 @@ void FcgiServer::workerLoop(int index, Acceptor& acceptor) {
         const bool sent = serveOne(&request, handler);
         const bool failed = !sent || FCGX_GetError(request.in) != 0;
         const bool keepAlive = request.keepConnection != 0;
+        // False when the answer came before the body ended (over the limit): the peer may still be sending
+        // the rest, which is discarded, and which no kept-alive connection could be read past.
+        const bool requestReadToItsEnd = FCGX_HasSeenEOF(request.in) != 0;
         const int fd = request.ipcFd;
         // serveOne wrote the whole response, END_REQUEST included, so libfcgi only frees the request: it
         // writes nothing more and closes nothing. (FCGX_Finish_r would write END_REQUEST a second time, and
@@ -235,10 +238,10 @@ void FcgiServer::workerLoop(int index, Acceptor& acceptor) {
         request.ipcFd = -1;
         if (failed) {
             close(fd);  // a stream failed: nothing more can be said on this connection (as libfcgi does)
-        } else if (keepAlive) {
+        } else if (keepAlive && requestReadToItsEnd) {
             acceptor.giveBack(fd);  // FCGI_KEEP_CONN: the Acceptor waits for its next request
         } else {
-            acceptor.closeGracefully(fd);
+            acceptor.closeGracefully(fd, requestReadToItsEnd);
         }
     }
     FCGX_Free(&request, 1);

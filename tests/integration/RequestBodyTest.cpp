@@ -6,6 +6,9 @@
 #include "ResponseAssert.h"
 #include "WorkerFixture.h"
 
+#include <chrono>
+#include <thread>
+
 using namespace appreg::test;
 
 namespace {
@@ -241,6 +244,8 @@ class BodyLimitTest : public WorkerFixture {
     CPPUNIT_TEST(testBodyOverTheLimitWithoutContentLength);
     CPPUNIT_TEST(testAnnouncedLengthOverTheLimit);
     CPPUNIT_TEST(testHugeBodyIsRefusedAndWorkerSurvives);
+    CPPUNIT_TEST(testPeerMayFinishAStreamedBodyAfterThe413);
+    CPPUNIT_TEST(testPeerMayFinishAnAnnouncedBodyAfterThe413);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -281,6 +286,24 @@ public:
         APPREG_ASSERT_STATUS(200, api().get("/api/v2/ping/"));
     }
 
+    // Apache mod_proxy_fcgi relays the worker's answer only after it has sent the whole request, the empty
+    // FCGI_STDIN last, in a write of its own. If the worker closed the connection right after its early 413,
+    // that write failed and Apache answered 503 instead (seen in CI through Apache, 2026-11-28).
+    void testPeerMayFinishAStreamedBodyAfterThe413() {
+        const std::string body = bodyOfSize(1025);
+        FcgiClient::Params params =
+            FcgiClient::standardParams("POST", ApiClient::kApplications, "application/json", body);
+        FcgiClient::removeParam(params, "CONTENT_LENGTH");
+        assertPeerCanFinishAfterThe413(params, body, "");
+    }
+
+    void testPeerMayFinishAnAnnouncedBodyAfterThe413() {
+        const std::string body = bodyOfSize(5000);
+        const FcgiClient::Params params =
+            FcgiClient::standardParams("POST", ApiClient::kApplications, "application/json", body);
+        assertPeerCanFinishAfterThe413(params, "", body);
+    }
+
 protected:
     std::vector<std::string> workerArgs() const override { return {"--config", configPath_}; }
     void prepare(const TempDir& dir) override {
@@ -301,6 +324,35 @@ private:
         const std::string tail = "\"}";
         CPPUNIT_ASSERT(size > head.size() + tail.size());
         return head + std::string(size - head.size() - tail.size(), 'd') + tail;
+    }
+
+    /// Sends the request head and `sentFirst` as FCGI_STDIN, reads the 413, waits a moment, then sends
+    /// `sentAfter` and the empty FCGI_STDIN as a front server still streaming would: the connection must
+    /// still take them, and then end.
+    void assertPeerCanFinishAfterThe413(const FcgiClient::Params& params, const std::string& sentFirst,
+                                        const std::string& sentAfter) {
+        UniqueFd connection = api().fcgi().connectRaw();
+        std::string head = FcgiClient::beginRequest();
+        head += FcgiClient::record(FcgiClient::kParams, FcgiClient::encodeParams(params));
+        head += FcgiClient::record(FcgiClient::kParams, "");
+        if (!sentFirst.empty()) head += FcgiClient::record(FcgiClient::kStdin, sentFirst);
+        CPPUNIT_ASSERT_MESSAGE("the request head could not be sent",
+                               FcgiClient::writeAll(connection.get(), head));
+        APPREG_ASSERT_RESPONSE(413, kLimitError,
+                               FcgiClient::readResponse(connection.get(), std::chrono::seconds(5)));
+
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        std::string rest;
+        if (!sentAfter.empty()) rest += FcgiClient::record(FcgiClient::kStdin, sentAfter);
+        rest += FcgiClient::record(FcgiClient::kStdin, "");
+        CPPUNIT_ASSERT_MESSAGE("the worker closed the connection before the rest of the body could be sent",
+                               FcgiClient::writeAll(connection.get(), rest));
+        // Then the worker ends the connection: no second answer, end of stream.
+        const FcgiResponse after = FcgiClient::readResponse(connection.get(), std::chrono::seconds(5));
+        CPPUNIT_ASSERT_MESSAGE("after the 413: " + after.describe(),
+                               !after.ended && after.stdoutRaw.empty() &&
+                                   after.transportError == "connection closed before FCGI_END_REQUEST");
+        CPPUNIT_ASSERT_EQUAL(0LL, database().count("applications"));
     }
 
     std::string configPath_;

@@ -83,9 +83,12 @@ public:
     /// Takes over the close of a connection whose answer was sent: shuts down the sending side and discards
     /// what the peer still sends until it closes or `lingerMs` pass, then closes. Closing at once could reset
     /// a TCP connection before the peer read the answer; lingering in the worker thread (as libfcgi does,
-    /// 2 s) would let a client that keeps its socket open hold a worker. A unix-socket connection with
-    /// nothing unread is closed at once, in the calling thread: there, closing cannot take the answer away.
-    void closeGracefully(int fd);
+    /// 2 s) would let a client that keeps its socket open hold a worker. A unix-socket connection whose
+    /// request was read to its end (`peerDone`: the empty FCGI_STDIN came) and that has nothing unread is
+    /// closed at once, in the calling thread: there, closing cannot take the answer away. When the answer
+    /// came before the end of the request (413, 431), the peer may still be writing: Apache sends the empty
+    /// FCGI_STDIN in a write of its own, and if that write fails it answers 503 instead of relaying ours.
+    void closeGracefully(int fd, bool peerDone);
     /// Stops accepting. Connections already accepted or queued by the kernel whose request head is complete
     /// are still handed out; the others are closed. Returns at once; next() drains.
     void stop();
