@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "appreg/domain/Secrets.h"
@@ -36,6 +37,8 @@ class DatabaseTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(DatabaseTest);
     CPPUNIT_TEST(testMigrationIsIdempotent);
     CPPUNIT_TEST(testOrganizationLookupsUseAnIndex);
+    CPPUNIT_TEST(testActivityInsertBuildsNoEphemeralIndex);
+    CPPUNIT_TEST(testVersion7KeepsTheActivityStream);
     CPPUNIT_TEST(testPragmas);
     CPPUNIT_TEST(testConstraints);
     CPPUNIT_TEST(testRollbackLeavesNothing);
@@ -79,6 +82,70 @@ public:
         c->session() << "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'applications_organization'",
             into(single), now;
         CPPUNIT_ASSERT_EQUAL(0, single);
+    }
+
+    void testActivityInsertBuildsNoEphemeralIndex() {
+        // Migration 7: checking the operation must not build an ephemeral index per inserted entry (issue 7).
+        auto c = db->connect();
+        CPPUNIT_ASSERT_EQUAL(std::string(), ephemeralOpsInActivityInsert(*c));
+    }
+
+    void testVersion7KeepsTheActivityStream() {
+        // A database as version 6 left it, with entries and an AUTOINCREMENT counter ahead of the highest id
+        // (the last entries deleted by hand), then migrated.
+        std::mutex writeMutex;
+        store::DatabaseOptions options = db->options();
+        options.path = (temporary->path().parent_path() / "v6.db").string();
+        store::Connection c(options, writeMutex);
+        c.executeScript(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+            "applied TEXT NOT NULL)");
+        for (const auto& m : store::migrations()) {
+            if (m.version > 6) break;
+            c.executeScript(m.sql);
+            c.executeScript("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) +
+                            ", 'v', '2026-01-01T00:00:00Z')");
+        }
+        c.executeScript(R"SQL(
+INSERT INTO activity_stream (id, timestamp, operation, object1, object1_id, changes, actor_id, actor_username,
+                             actor_first_name, actor_last_name) VALUES
+    (1, '2026-01-01T00:00:00.000001Z', 'create', 'organization', 1, '{"name": "o"}', NULL, NULL, NULL, NULL),
+    (2, '2026-01-01T00:00:00.000002Z', 'update', 'o_auth2_application', 7, '{"name": ["a", "b"]}', 3, 'ann',
+        'Ann', 'Lee'),
+    (3, '2026-01-01T00:00:00.000003Z', 'delete', 'o_auth2_application', 7, '{}', 3, 'ann', '', NULL);
+UPDATE sqlite_sequence SET seq = 500 WHERE name = 'activity_stream';
+)SQL");
+        const std::string before = activityRows(c);
+        CPPUNIT_ASSERT(!ephemeralOpsInActivityInsert(c).empty());  // what version 6 did (the test's premise)
+
+        CPPUNIT_ASSERT_EQUAL(7, store::applyMigrations(c));
+        CPPUNIT_ASSERT_EQUAL(before, activityRows(c));
+        CPPUNIT_ASSERT_EQUAL(std::string(), ephemeralOpsInActivityInsert(c));
+        std::string indexes;
+        store::Query names(c,
+                           "SELECT name FROM sqlite_schema WHERE tbl_name = 'activity_stream' AND type IN "
+                           "('index', 'trigger') ORDER BY name");
+        while (names.next()) indexes += names.text(0) + " ";
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("activity_stream_actor activity_stream_counted activity_stream_object "
+                        "activity_stream_timestamp "),
+            indexes);
+
+        // The next entry continues the counter, and is counted.
+        store::Query insert(
+            c,
+            "INSERT INTO activity_stream (timestamp, operation, object1, object1_id, changes) "
+            "VALUES ('2026-01-02T00:00:00.000000Z', 'create', 'organization', 2, '{}')");
+        insert.run();
+        CPPUNIT_ASSERT_EQUAL(std::int64_t{501}, insert.insertedId());
+        store::Query counted(c, "SELECT n FROM row_counts WHERE table_name = 'activity_stream'");
+        CPPUNIT_ASSERT(counted.next());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t{4}, counted.integer(0));
+        // The check still refuses what it refused.
+        CPPUNIT_ASSERT_THROW(
+            c.executeScript("INSERT INTO activity_stream (timestamp, operation, object1, "
+                            "object1_id, changes) VALUES ('t', 'rename', 'organization', 2, '{}')"),
+            store::ConstraintViolation);
     }
 
     void testPragmas() {
@@ -141,6 +208,33 @@ public:
             orgs.insert(org);
         }  // no commit
         CPPUNIT_ASSERT(!orgs.nameTaken("gone"));
+    }
+
+    /// The ephemeral-table opcodes of the activity entry's INSERT, one per line; empty when there are none.
+    static std::string ephemeralOpsInActivityInsert(store::Connection& c) {
+        store::Query plan(c,
+                          "EXPLAIN INSERT INTO activity_stream (timestamp, operation, object1, object1_id, "
+                          "changes) VALUES (?, ?, ?, ?, ?)");
+        std::string found;
+        while (plan.next()) {
+            const std::string opcode = plan.text(1);
+            if (opcode.find("Ephemeral") != std::string::npos) found += opcode + "\n";
+        }
+        return found;
+    }
+
+    /// Every column of every activity entry, in id order, NULLs marked.
+    static std::string activityRows(store::Connection& c) {
+        store::Query rows(
+            c,
+            "SELECT id, timestamp, operation, object1, object1_id, changes, actor_id, "
+            "actor_username, actor_first_name, actor_last_name FROM activity_stream ORDER BY id");
+        std::string all;
+        while (rows.next()) {
+            for (int i = 0; i < 10; ++i) all += (rows.isNull(i) ? std::string("NULL") : rows.text(i)) + "|";
+            all += "\n";
+        }
+        return all;
     }
 
     void testLockedDatabaseIsUnavailable() {
