@@ -12,7 +12,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -262,15 +261,15 @@ bool FcgiServer::serveOne(void* opaque, const RequestHandler& handler) {
     auto& request = *static_cast<FCGX_Request*>(opaque);
     auto start = std::chrono::steady_clock::now();
 
-    // Only the parameters the request is built from: a front server sends 20-30 (lighttpd's SERVER_*,
-    // REMOTE_*, every HTTP_ header), and copying them all into the map cost a detail request ~7 of its ~76 µs
-    // of CPU (bench/README.md, issue 7).
-    std::map<std::string, std::string> params;
+    // Only the parameters the request is built from, viewed where libfcgi keeps them: a front server sends
+    // 20-30 (lighttpd's SERVER_*, REMOTE_*, every HTTP_ header), and copying them all into a map cost a
+    // detail request ~7 of its ~76 µs of CPU; copying the 8 it reads, ~13 allocations (bench/README.md, issue
+    // 7).
+    http::CgiParams params;
     for (char** p = request.envp; p && *p; ++p) {
         const char* eq = std::strchr(*p, '=');
         if (eq == nullptr) continue;
-        const std::string_view name(*p, static_cast<std::size_t>(eq - *p));
-        if (http::readsCgiParam(name)) params.emplace(std::string(name), std::string(eq + 1));
+        params.offer(std::string_view(*p, static_cast<std::size_t>(eq - *p)), eq + 1);
     }
     http::BodyReader readBody = [&request](char* buf, std::size_t n) -> long {
         int got = FCGX_GetStr(buf, static_cast<int>(n), request.in);

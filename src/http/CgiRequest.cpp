@@ -1,6 +1,7 @@
 #include "appreg/http/CgiRequest.h"
 
 #include <array>
+#include <charconv>
 
 #include "appreg/domain/Secrets.h"
 
@@ -8,26 +9,18 @@ namespace appreg::http {
 
 namespace {
 
-/// The parameters buildCgiRequest reads, each named once (kParamNames), and nothing else (readsCgiParam).
-enum class Param {
-    Method,
-    ContentType,
-    Authorization,
-    Uri,
-    ScriptName,
-    PathInfo,
-    QueryString,
-    ContentLength
-};
+/// The name of each CgiParam, in its order, and nothing else (readsCgiParam).
 constexpr std::array<std::string_view, 8> kParamNames{"REQUEST_METHOD", "CONTENT_TYPE",  "HTTP_AUTHORIZATION",
                                                       "REQUEST_URI",    "SCRIPT_NAME",   "PATH_INFO",
                                                       "QUERY_STRING",   "CONTENT_LENGTH"};
-static_assert(kParamNames.size() == static_cast<std::size_t>(Param::ContentLength) + 1, "one name per Param");
+static_assert(kParamNames.size() == static_cast<std::size_t>(CgiParam::ContentLength) + 1,
+              "one name per CgiParam");
 
-/// The parameter's value; empty when it was not sent.
-std::string param(const std::map<std::string, std::string>& params, Param which) {
-    auto it = params.find(std::string(kParamNames[static_cast<std::size_t>(which)]));
-    return it == params.end() ? std::string() : it->second;
+/// The index of `name` in kParamNames, or kParamNames.size() when buildCgiRequest does not read it.
+std::size_t paramIndex(std::string_view name) {
+    std::size_t i = 0;
+    while (i < kParamNames.size() && kParamNames[i] != name) ++i;
+    return i;
 }
 
 CgiRequestResult fail(Request& request, int status, const std::string& message) {
@@ -42,21 +35,47 @@ CgiRequestResult fail(Request& request, int status, const std::string& message) 
 
 }  // namespace
 
+bool CgiParams::offer(std::string_view name, std::string_view value) {
+    const std::size_t i = paramIndex(name);
+    if (i == kParamNames.size()) return false;
+    const unsigned bit = 1u << i;
+    if ((_offered & bit) == 0) {
+        _offered |= bit;
+        _values[i] = value;
+    }
+    return true;
+}
+
+CgiParams CgiParams::of(const std::map<std::string, std::string>& all) {
+    CgiParams params;
+    for (const auto& [name, value] : all) params.offer(name, value);
+    return params;
+}
+
 CgiRequestResult buildCgiRequest(const std::map<std::string, std::string>& params, const BodyReader& readBody,
+                                 std::size_t maxBodyBytes, const std::string& pathPrefix) {
+    return buildCgiRequest(CgiParams::of(params), readBody, maxBodyBytes, pathPrefix);
+}
+
+CgiRequestResult buildCgiRequest(const CgiParams& params, const BodyReader& readBody,
                                  std::size_t maxBodyBytes, const std::string& pathPrefix) {
     Request request;
     request.requestId = domain::randomHex32();
-    request.method = param(params, Param::Method);
+    request.method = params[CgiParam::Method];
     for (auto& c : request.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    request.contentType = param(params, Param::ContentType);
-    request.authorization = param(params, Param::Authorization);
+    request.contentType = params[CgiParam::ContentType];
+    request.authorization = params[CgiParam::Authorization];
 
-    std::string uri = param(params, Param::Uri);
+    std::string uri(params[CgiParam::Uri]);
     if (uri.empty()) {
         // Not every FastCGI client sends REQUEST_URI (cgi-fcgi by hand); rebuild it the CGI way.
-        uri = param(params, Param::ScriptName) + param(params, Param::PathInfo);
-        std::string qs = param(params, Param::QueryString);
-        if (!qs.empty()) uri += "?" + qs;
+        uri = params[CgiParam::ScriptName];
+        uri += params[CgiParam::PathInfo];
+        const std::string_view qs = params[CgiParam::QueryString];
+        if (!qs.empty()) {
+            uri += '?';
+            uri += qs;
+        }
     }
     Request::splitUri(uri, request.path, request.query);
     if (!pathPrefix.empty() && request.path.compare(0, pathPrefix.size(), pathPrefix) == 0 &&
@@ -66,12 +85,14 @@ CgiRequestResult buildCgiRequest(const std::map<std::string, std::string>& param
     if (request.method.empty()) return fail(request, 400, "Request method is missing.");
 
     std::optional<std::size_t> declared;
-    const std::string v = param(params, Param::ContentLength);
+    const std::string_view v = params[CgiParam::ContentLength];
     if (!v.empty()) {
         if (v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) {
             return fail(request, 400, "Invalid Content-Length.");
         }
-        declared = static_cast<std::size_t>(std::stoull(v));
+        std::size_t length = 0;
+        std::from_chars(v.data(), v.data() + v.size(), length);  // at most 18 digits: no overflow
+        declared = length;
         if (*declared > maxBodyBytes) {
             return fail(request, 413,
                         "Request body exceeds the limit of " + std::to_string(maxBodyBytes) + " bytes.");
@@ -104,11 +125,6 @@ CgiRequestResult buildCgiRequest(const std::map<std::string, std::string>& param
     return r;
 }
 
-bool readsCgiParam(std::string_view name) {
-    for (std::string_view p : kParamNames) {
-        if (p == name) return true;
-    }
-    return false;
-}
+bool readsCgiParam(std::string_view name) { return paramIndex(name) < kParamNames.size(); }
 
 }  // namespace appreg::http

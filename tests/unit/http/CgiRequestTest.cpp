@@ -52,6 +52,7 @@ class CgiRequestTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testBrokenBodyAndBadContentLength);
     CPPUNIT_TEST(testPrefixAndFallbackUri);
     CPPUNIT_TEST(testOnlyTheParametersItReadsMatter);
+    CPPUNIT_TEST(testTheFirstOfARepeatedParameterWins);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -139,6 +140,23 @@ public:
         auto r = buildCgiRequest(p, body.reader(), 10, "");
         CPPUNIT_ASSERT_EQUAL(std::string("/api/v2/ping/"), r.request.path);
         CPPUNIT_ASSERT_EQUAL(std::string("x=1"), r.request.query);
+    }
+
+    void testTheFirstOfARepeatedParameterWins() {
+        // As the transport's map did (emplace): a second REQUEST_METHOD, even after an empty first, changes
+        // nothing; a parameter that is not read is refused and changes nothing either.
+        CgiParams params;
+        CPPUNIT_ASSERT(params.offer("REQUEST_URI", "/api/v2/ping/"));
+        CPPUNIT_ASSERT(params.offer("REQUEST_METHOD", ""));
+        CPPUNIT_ASSERT(params.offer("REQUEST_METHOD", "DELETE"));
+        CPPUNIT_ASSERT(!params.offer("HTTP_HOST", "example.org"));
+        CPPUNIT_ASSERT(!params.offer("REQUEST_METHOD=", "GET"));
+        CPPUNIT_ASSERT_EQUAL(std::string_view("/api/v2/ping/"), params[CgiParam::Uri]);
+        CPPUNIT_ASSERT_EQUAL(std::string_view(), params[CgiParam::Method]);
+        FakeBody body{""};
+        auto r = buildCgiRequest(params, body.reader(), 1024, "");
+        CPPUNIT_ASSERT(r.error.has_value());
+        CPPUNIT_ASSERT_EQUAL(400, r.error->status);  // "Request method is missing."
     }
 
     void testOnlyTheParametersItReadsMatter() {
