@@ -57,9 +57,9 @@ Api::Api(const ApiSettings& settings, store::Database& database)
     // OPTIONS lists POST or PUT under `actions` only when the caller may do it (awx-reference.md §4.5, DRF's
     // metadata: a permission check for that method, and for PUT the object, whose 403 or 404 only drops the
     // action). `offer` answers for a view that has one; a view with a write action must have it.
-    auto options = [this](OptionsView view, std::function<bool(const PathParams&)> offer = nullptr) {
+    auto options = [](OptionsView view, std::function<bool(const PathParams&)> offer = nullptr) {
         if (view.write != W::None && !offer) throw std::logic_error("OPTIONS of " + view.name + ": no offer");
-        return [this, view, offer = std::move(offer)](const Request&, const PathParams& params) {
+        return [view, offer = std::move(offer)](const Request&, const PathParams& params) {
             OptionsView shown = view;
             if (shown.write != W::None && !offers(offer, params)) shown.write = W::None;
             return optionsResponse(shown);
