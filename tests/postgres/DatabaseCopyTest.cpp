@@ -232,10 +232,9 @@ public:
                 table, DatabaseRows(source.path()).integer("SELECT MAX(id) FROM " + table),
                 pg.integer("SELECT last FROM id_sequences WHERE table_name = '" + table + "'"));
         }
-        CPPUNIT_ASSERT_EQUAL(
-            std::string("7"),
-            pg.column("SELECT version FROM schema_migrations").at(0));  // the target's own, one row
-        CPPUNIT_ASSERT_EQUAL(1LL, pg.integer("SELECT COUNT(*) FROM schema_migrations"));
+        // The target's own versions (PostgreSQL's schema starts at 6), not the source's seven rows.
+        CPPUNIT_ASSERT(std::vector<std::string>({"6", "7"}) ==
+                       pg.column("SELECT version FROM schema_migrations ORDER BY version"));
         // The roles are a change of credentials for the workers' caches; the triggers the copy set aside
         // while it inserted are all back.
         CPPUNIT_ASSERT(pg.integer("SELECT n FROM credential_changes") > 0);
