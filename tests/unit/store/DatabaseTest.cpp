@@ -118,7 +118,7 @@ UPDATE sqlite_sequence SET seq = 500 WHERE name = 'activity_stream';
         const std::string before = activityRows(c);
         CPPUNIT_ASSERT(!ephemeralOpsInActivityInsert(c).empty());  // what version 6 did (the test's premise)
 
-        CPPUNIT_ASSERT_EQUAL(7, store::applyMigrations(c));
+        CPPUNIT_ASSERT_EQUAL(store::migrations().back().version, store::applyMigrations(c));
         CPPUNIT_ASSERT_EQUAL(before, activityRows(c));
         CPPUNIT_ASSERT_EQUAL(std::string(), ephemeralOpsInActivityInsert(c));
         std::string indexes;
