@@ -231,9 +231,7 @@ Poco::JSON::Object::Ptr renderOrganization(const domain::Organization& org, cons
     return renderFields(domain::organizationFields(), domain::organizationValues(org), computed);
 }
 
-namespace {
-
-Poco::JSON::Object::Ptr changesWithoutId(const domain::Application& app, const domain::Organization& org) {
+Poco::JSON::Object::Ptr applicationChanges(const domain::Application& app, const domain::Organization& org) {
     auto obj = newObject();
     domain::FieldValues values = domain::applicationValues(app);
     for (const auto* f : domain::applicationFields().writableFields()) {
@@ -243,13 +241,6 @@ Poco::JSON::Object::Ptr changesWithoutId(const domain::Application& app, const d
             obj->set(f->name, values.at(f->name));
         }
     }
-    return obj;
-}
-
-}  // namespace
-
-Poco::JSON::Object::Ptr applicationChanges(const domain::Application& app, const domain::Organization& org) {
-    auto obj = changesWithoutId(app, org);
     obj->set("id", app.id);
     return obj;
 }

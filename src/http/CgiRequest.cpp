@@ -9,7 +9,7 @@ namespace appreg::http {
 
 namespace {
 
-/// The name of each CgiParam, in its order, and nothing else (readsCgiParam).
+/// The name of each CgiParam, in its order, and nothing else (CgiParams::offer refuses the others).
 constexpr std::array<std::string_view, 8> kParamNames{"REQUEST_METHOD", "CONTENT_TYPE",  "HTTP_AUTHORIZATION",
                                                       "REQUEST_URI",    "SCRIPT_NAME",   "PATH_INFO",
                                                       "QUERY_STRING",   "CONTENT_LENGTH"};
@@ -124,7 +124,5 @@ CgiRequestResult buildCgiRequest(const CgiParams& params, const BodyReader& read
     r.request = std::move(request);
     return r;
 }
-
-bool readsCgiParam(std::string_view name) { return paramIndex(name) < kParamNames.size(); }
 
 }  // namespace appreg::http

@@ -60,15 +60,11 @@ private:
 /// that breaks off, is refused. Routing uses the raw REQUEST_URI with `pathPrefix` stripped.
 /// Independent of libfcgi, so tests and fuzzers drive it directly.
 ///
-/// It reads only the parameters for which readsCgiParam() is true (the CgiParam), so a transport need not
-/// copy the others.
+/// It reads only the CgiParam, so a transport need not copy the others.
 CgiRequestResult buildCgiRequest(const CgiParams& params, const BodyReader& readBody,
                                  std::size_t maxBodyBytes, const std::string& pathPrefix);
 /// The same from a name-value map (tests, fuzzers).
 CgiRequestResult buildCgiRequest(const std::map<std::string, std::string>& params, const BodyReader& readBody,
                                  std::size_t maxBodyBytes, const std::string& pathPrefix);
-
-/// Whether buildCgiRequest reads the parameter `name` (of a front server's ~20-30 per request, 8 are).
-bool readsCgiParam(std::string_view name);
 
 }  // namespace appreg::http
