@@ -27,6 +27,11 @@ APPREG_THREADS=${APPREG_THREADS:-48}  # the worker's default on SQLite (postgres
 APPREG_RUNNING=${APPREG_RUNNING:-}     # threads.running; empty: the worker's default (two per core on SQLite)
 BASELINE_THREADS=${BASELINE_THREADS:-4}
 BENCH_LOG_REQUESTS=${BENCH_LOG_REQUESTS:-true}
+# The worker's GLIBC_TUNABLES: systemd/appreg.service's Environment= value unless set (empty: glibc's defaults).
+if [ -z "${BENCH_GLIBC_TUNABLES+set}" ]; then
+    BENCH_GLIBC_TUNABLES=$(sed -n 's/^Environment=GLIBC_TUNABLES=//p' "$root/systemd/appreg.service")
+    [ -n "$BENCH_GLIBC_TUNABLES" ] || die "systemd/appreg.service has no Environment=GLIBC_TUNABLES= line"
+fi
 BENCH_LIST_CACHE_BYTES=${BENCH_LIST_CACHE_BYTES:-}
 # Authentication: every request of every case carries BENCH_AUTHORIZATION (common.lua, the curl checks). Unset,
 # it is made for the superuser the scripts create (BENCH_USERNAME / BENCH_PASSWORD, `appreg-fcgi
@@ -286,8 +291,7 @@ start_worker() {
     local socket
     socket=$(appreg_socket)
     rm -f "$socket"
-    # Same value as systemd/appreg.service and scripts/quickstart.sh.
-    LIBFCGI_IS_AF_UNIX_KEEPER_POLL_TIMEOUT=200 "$appreg_bin" --config "$work/appreg.properties" \
+    GLIBC_TUNABLES=$BENCH_GLIBC_TUNABLES "$appreg_bin" --config "$work/appreg.properties" \
         --db "$work/appreg.db" --listen "unix:$socket" >>"$work/appreg.log" 2>&1 &
     worker_pid=$!
     pids+=("$worker_pid")

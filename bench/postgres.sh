@@ -69,7 +69,7 @@ declare -A wpid port
 start_named_worker() { # NAME DB
     local name=$1 db=$2 socket=$work/$1.sock
     rm -f "$socket"
-    LIBFCGI_IS_AF_UNIX_KEEPER_POLL_TIMEOUT=200 "$appreg_bin" --config "$work/appreg.properties" \
+    GLIBC_TUNABLES=$BENCH_GLIBC_TUNABLES "$appreg_bin" --config "$work/appreg.properties" \
         --db "$db" --listen "unix:$socket" >>"$work/$name.log" 2>&1 &
     wpid[$name]=$!
     pids+=("$!")

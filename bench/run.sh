@@ -28,6 +28,7 @@
 #   BENCH_CHECKPOINT_PAGES [16000]  the worker's db.checkpoint_pages, and the create ceiling's
 #   APPREG_RUNNING            the worker's threads.running (default: the worker's, two per core on SQLite)
 #   BENCH_LOG_REQUESTS [true] the worker's log.requests (its log goes to a file)
+#   BENCH_GLIBC_TUNABLES      the worker's GLIBC_TUNABLES (default: systemd/appreg.service's; empty: glibc's defaults)
 #   BENCH_LIST_CACHE_BYTES    the worker's cache.list_bytes (default: the worker's; 0 reads every list)
 #   BENCH_AUTH [basic]        how every request authenticates as the superuser the script creates
 #                             (BENCH_USERNAME [admin], BENCH_PASSWORD [admin-password]): basic, or bearer
@@ -184,7 +185,7 @@ for c in $BENCH_CASES; do planned=$((planned + n_conns * $(case_seconds "$c")));
     echo "appreg benchmark, $stamp"
     echo
     machine_description
-    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, db.checkpoint_pages=$BENCH_CHECKPOINT_PAGES, threads=$APPREG_THREADS, $(running_desc), log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc)"
+    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, db.checkpoint_pages=$BENCH_CHECKPOINT_PAGES, threads=$APPREG_THREADS, $(running_desc), log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc), GLIBC_TUNABLES=${BENCH_GLIBC_TUNABLES:-(none)}"
     echo "baseline: bench/empty_responder.c (libfcgi, $BASELINE_THREADS threads, no database, fixed $(grep -o '[0-9]*-byte' "$work/baseline.log" || echo '~950-byte') JSON body)"
     [ "$with_create_ceiling" = 0 ] ||
         echo "create ceiling: bench/empty_responder.c --create-db ($APPREG_THREADS threads; each POST runs appreg's create SQL through one writer thread with group commit, synchronous=${BENCH_SYNCHRONOUS^^}, checkpoints as appreg's (--checkpoint-pages $BENCH_CHECKPOINT_PAGES), on a copy of the seeded database; no authentication, parsing, validation, rendering or log)"

@@ -88,7 +88,8 @@ if [ ! -s "$var/admin-password" ]; then
     fi
 fi
 
-build/appreg-fcgi --db var/appreg.db --listen unix:var/run/appreg.sock &
+# The same malloc setting as systemd/appreg.service (see there).
+GLIBC_TUNABLES=glibc.malloc.tcache_count=1024 build/appreg-fcgi --db var/appreg.db --listen unix:var/run/appreg.sock &
 worker_pid=$!
 
 for _ in $(seq 100); do
