@@ -1,6 +1,7 @@
 #include "WorkerProcess.h"
 
 #include "FcgiClient.h"
+#include "SystemdUnit.h"
 #include "TestSuperuser.h"
 
 #include <signal.h>
@@ -33,6 +34,14 @@ bool acceptsConnections(const std::string& socketPath) {
     } catch (const std::runtime_error&) {
         return false;
     }
+}
+
+/// What systemd/appreg.service's Environment= lines give the worker (glibc's malloc setting), so that the
+/// tests run the worker as it is deployed: the soak test's memory bounds, for one, are about that setting.
+const std::vector<std::string>& deployedEnvironment() {
+    static const std::vector<std::string> environment =
+        SystemdUnit::load(std::string(APPREG_SOURCE_DIR) + "/systemd/appreg.service").environment();
+    return environment;
 }
 
 }  // namespace
@@ -102,6 +111,8 @@ void WorkerProcess::spawn(const std::vector<std::string>& extraArgs, Listen list
             spec.setListenPid = true;
         }
     }
+    const auto& deployed = deployedEnvironment();
+    spec.environment.insert(spec.environment.end(), deployed.begin(), deployed.end());
     process_ = ChildProcess(spec);
 }
 
