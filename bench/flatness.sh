@@ -69,7 +69,7 @@ authenticate "$BENCH_PORT"
     echo "appreg list latency against database size, $stamp"
     echo
     machine_description
-    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, threads=$APPREG_THREADS, $(running_desc), log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc)"
+    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, threads=$APPREG_THREADS, $(running_desc), log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc), $(malloc_desc)"
     echo "front end: lighttpd with conf/lighttpd.conf, unix socket; client: wrk -c{$BENCH_FLAT_CONNS} -d$BENCH_DURATION --latency --timeout $BENCH_WRK_TIMEOUT"
     echo "database: grown through $BENCH_FLAT_SIZES applications in $BENCH_ORGS organizations$([ "$BENCH_SEED_ACTIVITY" = 1 ] && echo ", one activity entry each")"
     echo "authentication: $auth_desc"

@@ -278,6 +278,10 @@ running_desc() {
 }
 
 # What the report says of the worker's list cache.
+malloc_desc() {
+    echo "GLIBC_TUNABLES=${BENCH_GLIBC_TUNABLES:-(none)}"
+}
+
 list_cache_desc() {
     case ${BENCH_LIST_CACHE_BYTES:-} in
         "") echo "cache.list_bytes default (list pages remembered until the next commit)" ;;

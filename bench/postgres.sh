@@ -136,7 +136,7 @@ measure() { # TARGET CASE ROUND
     echo
     machine_description
     echo "PostgreSQL: $(psql -tA "$pg_server" -c 'SHOW server_version'), throwaway server on 127.0.0.1:$BENCH_PG_PORT (fsync=$(psql -tA "$pg_server" -c 'SHOW fsync'), synchronous_commit=$(psql -tA "$pg_server" -c 'SHOW synchronous_commit'), shared_buffers=$(psql -tA "$pg_server" -c 'SHOW shared_buffers')), over TCP loopback"
-    echo "appreg: $appreg_desc; threads=$APPREG_THREADS per worker, $(running_desc), db.synchronous=$BENCH_SYNCHRONOUS (SQLite), $(list_cache_desc)"
+    echo "appreg: $appreg_desc; threads=$APPREG_THREADS per worker, $(running_desc), db.synchronous=$BENCH_SYNCHRONOUS (SQLite), $(list_cache_desc), $(malloc_desc)"
     echo "data: $BENCH_APPS applications in $BENCH_ORGS organizations, seeded into SQLite and copied into PostgreSQL (copy-database)"
     echo "client: wrk, $BENCH_CONNS connections in all, $BENCH_DURATION per run, $BENCH_ROUNDS rounds, targets alternating; pg2 = two workers, each behind its own lighttpd, two wrk at once with half the connections each (req/s added, latency the worse of the two)"
     echo "authentication: $auth_desc"

@@ -185,7 +185,7 @@ for c in $BENCH_CASES; do planned=$((planned + n_conns * $(case_seconds "$c")));
     echo "appreg benchmark, $stamp"
     echo
     machine_description
-    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, db.checkpoint_pages=$BENCH_CHECKPOINT_PAGES, threads=$APPREG_THREADS, $(running_desc), log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc), GLIBC_TUNABLES=${BENCH_GLIBC_TUNABLES:-(none)}"
+    echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, db.checkpoint_pages=$BENCH_CHECKPOINT_PAGES, threads=$APPREG_THREADS, $(running_desc), log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc), $(malloc_desc)"
     echo "baseline: bench/empty_responder.c (libfcgi, $BASELINE_THREADS threads, no database, fixed $(grep -o '[0-9]*-byte' "$work/baseline.log" || echo '~950-byte') JSON body)"
     [ "$with_create_ceiling" = 0 ] ||
         echo "create ceiling: bench/empty_responder.c --create-db ($APPREG_THREADS threads; each POST runs appreg's create SQL through one writer thread with group commit, synchronous=${BENCH_SYNCHRONOUS^^}, checkpoints as appreg's (--checkpoint-pages $BENCH_CHECKPOINT_PAGES), on a copy of the seeded database; no authentication, parsing, validation, rendering or log)"
