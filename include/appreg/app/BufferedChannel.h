@@ -39,14 +39,18 @@ private:
     Poco::AutoPtr<Poco::Channel> _sink;
     std::chrono::milliseconds _interval;
     std::size_t _limit;
-    std::mutex _mutex;  ///< guards what follows, and orders the writes to the sink
+    std::mutex _mutex;  ///< guards what follows; never held while the sink writes
     std::condition_variable _wake;
     std::string _waiting;  ///< lines, joined by '\n'
     bool _closed = false;
+    std::mutex _sinkMutex;  ///< one write to the sink at a time, taken while _mutex is held (then let go of)
     std::thread _writer;
 
     void run();
-    void writeWaiting();  ///< with _mutex held
+    /// Takes the waiting lines and writes them, then `after` if given. Called with `lock` (on _mutex) held;
+    /// returns with it released: a slow sink (a full disk, a journal that throttles) holds up only the thread
+    /// that writes, not every thread that logs a line meanwhile.
+    void writeWaiting(std::unique_lock<std::mutex>& lock, const Poco::Message* after);
 };
 
 }  // namespace appreg::app

@@ -1,6 +1,8 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -38,6 +40,40 @@ Poco::Message line(const std::string& text,
     return Poco::Message("appreg", text, priority);
 }
 
+/// A sink whose first write blocks until release(): a full disk, or a journal that throttles.
+class StuckChannel : public Poco::Channel {
+public:
+    void log(const Poco::Message& message) override {
+        std::unique_lock<std::mutex> lock(mutex);
+        if (writes.empty()) {
+            entered = true;
+            changed.notify_all();
+            changed.wait(lock, [this] { return released; });
+        }
+        writes.push_back(message.getText());
+    }
+    void waitUntilEntered() {
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, [this] { return entered; });
+    }
+    void release() {
+        std::lock_guard<std::mutex> lock(mutex);
+        released = true;
+        changed.notify_all();
+    }
+    std::vector<std::string> seen() {
+        std::lock_guard<std::mutex> lock(mutex);
+        return writes;
+    }
+
+private:
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool entered = false;
+    bool released = false;
+    std::vector<std::string> writes;
+};
+
 const auto kLong = std::chrono::hours(1);  // never reached: only flush, size and close write
 
 }  // namespace
@@ -51,6 +87,7 @@ class BufferedChannelTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testCloseWritesAndLaterLinesGoStraightThrough);
     CPPUNIT_TEST(testIntervalWrites);
     CPPUNIT_TEST(testManyThreadsLoseNothing);
+    CPPUNIT_TEST(testASlowSinkHoldsUpOnlyTheThreadThatWrites);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -157,6 +194,25 @@ public:
             }
         }
         CPPUNIT_ASSERT_EQUAL(std::size_t(kThreads * kLines), lines);
+    }
+
+    void testASlowSinkHoldsUpOnlyTheThreadThatWrites() {
+        Poco::AutoPtr<StuckChannel> sink(new StuckChannel);
+        Poco::AutoPtr<app::BufferedChannel> channel(new app::BufferedChannel(sink, kLong, 10));
+        // This line reaches the limit: its thread writes, and the sink does not return.
+        auto writer = std::async(std::launch::async, [&] { channel->log(line("0123456789")); });
+        sink->waitUntilEntered();
+        // Another thread's line meanwhile (under the limit) is taken at once, not after the stuck write.
+        auto other = std::async(std::launch::async, [&] { channel->log(line("GET /b")); });
+        const bool taken = other.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+        sink->release();
+        writer.get();
+        other.get();
+        CPPUNIT_ASSERT_MESSAGE("a line waited for another thread's write to the sink", taken);
+        channel->log(line("database locked", Poco::Message::PRIO_WARNING));
+        const std::vector<std::string> expected{"0123456789", "GET /b", "database locked"};
+        CPPUNIT_ASSERT(expected == sink->seen());
+        channel->close();
     }
 };
 
