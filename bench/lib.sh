@@ -277,11 +277,12 @@ running_desc() {
     if [ -n "$APPREG_RUNNING" ]; then echo "threads.running=$APPREG_RUNNING"; else echo "threads.running default"; fi
 }
 
-# What the report says of the worker's list cache.
+# What the report says of the worker's malloc setting.
 malloc_desc() {
     echo "GLIBC_TUNABLES=${BENCH_GLIBC_TUNABLES:-(none)}"
 }
 
+# What the report says of the worker's list cache.
 list_cache_desc() {
     case ${BENCH_LIST_CACHE_BYTES:-} in
         "") echo "cache.list_bytes default (list pages remembered until the next commit)" ;;
