@@ -40,7 +40,7 @@ Poco::Message line(const std::string& text,
     return Poco::Message("appreg", text, priority);
 }
 
-/// A sink whose first write blocks until release(): a full disk, or a journal that throttles.
+/// A sink whose first write blocks until unblock(): a full disk, or a journal that throttles.
 class StuckChannel : public Poco::Channel {
 public:
     void log(const Poco::Message& message) override {
@@ -48,7 +48,7 @@ public:
         if (writes.empty()) {
             entered = true;
             changed.notify_all();
-            changed.wait(lock, [this] { return released; });
+            changed.wait(lock, [this] { return unblocked; });
         }
         writes.push_back(message.getText());
     }
@@ -56,9 +56,9 @@ public:
         std::unique_lock<std::mutex> lock(mutex);
         changed.wait(lock, [this] { return entered; });
     }
-    void release() {
+    void unblock() {  // not release(): that name is RefCountedObject's, which AutoPtr calls
         std::lock_guard<std::mutex> lock(mutex);
-        released = true;
+        unblocked = true;
         changed.notify_all();
     }
     std::vector<std::string> seen() {
@@ -70,7 +70,7 @@ private:
     std::mutex mutex;
     std::condition_variable changed;
     bool entered = false;
-    bool released = false;
+    bool unblocked = false;
     std::vector<std::string> writes;
 };
 
@@ -205,7 +205,7 @@ public:
         // Another thread's line meanwhile (under the limit) is taken at once, not after the stuck write.
         auto other = std::async(std::launch::async, [&] { channel->log(line("GET /b")); });
         const bool taken = other.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
-        sink->release();
+        sink->unblock();
         writer.get();
         other.get();
         CPPUNIT_ASSERT_MESSAGE("a line waited for another thread's write to the sink", taken);
