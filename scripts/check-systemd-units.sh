@@ -14,6 +14,7 @@
 #     Description aside), so hardening added to one cannot be forgotten in the other.
 #  4. systemd/postgresql.conf, the drop-in for PostgreSQL on another host, applied to appreg.service: verify,
 #     security (same bound), and that it is in effect (Internet sockets allowed, no --db in ExecStart).
+#  5. conf/apache-fcgid.conf gives its workers the GLIBC_TUNABLES of appreg.service.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -121,6 +122,14 @@ else
     else
         echo "check-systemd-units: appreg.service with postgresql.conf: verify OK, exposure $level (max $max_exposure)"
     fi
+fi
+
+# 5. conf/apache-fcgid.conf starts its workers itself: it must give them the unit's GLIBC_TUNABLES (the
+#    quick start and bench/ read it from the unit).
+tunables=$(sed -n 's/^Environment=GLIBC_TUNABLES=//p' "$units/appreg.service")
+fcgid=$(sed -n 's/^FcgidInitialEnv GLIBC_TUNABLES //p' conf/apache-fcgid.conf)
+if [ -z "$tunables" ] || [ "$fcgid" != "$tunables" ]; then
+    fail "GLIBC_TUNABLES: appreg.service has '$tunables', conf/apache-fcgid.conf '$fcgid'"
 fi
 
 if [ "$failed" -ne 0 ]; then

@@ -88,8 +88,9 @@ if [ ! -s "$var/admin-password" ]; then
     fi
 fi
 
-# The same malloc setting as systemd/appreg.service (see there).
-GLIBC_TUNABLES=glibc.malloc.tcache_count=1024 build/appreg-fcgi --db var/appreg.db --listen unix:var/run/appreg.sock &
+# The malloc setting of systemd/appreg.service (see there), read from it.
+tunables=$(sed -n 's/^Environment=GLIBC_TUNABLES=//p' systemd/appreg.service)
+GLIBC_TUNABLES=$tunables build/appreg-fcgi --db var/appreg.db --listen unix:var/run/appreg.sock &
 worker_pid=$!
 
 for _ in $(seq 100); do
