@@ -22,18 +22,7 @@ struct CheckpointStats {
     std::int64_t backgroundMicros = 0;  ///< time spent in the checkpointer thread's passes
     std::int64_t inlinedMicros = 0;     ///< time the writer spent in its own passes
     std::int64_t longestInlinedMicros = 0;  ///< the longest of those: how long a write may have waited
-    bool writtenBackInSlices = false;       ///< the database file's descriptor was found (see Checkpointer)
 };
-
-/// The file descriptor through which SQLite's unix VFS reads and writes `db`'s main database file, or -1.
-/// SQLite has no public call for it. Its unix VFS keeps it in the fourth member of its `unixFile` (after the
-/// methods, the VFS and the inode's lock information), as it has since 2008; it is read there only if the
-/// file's VFS is "unix" and believed only if it names the very file (device and inode) that
-/// sqlite3_db_filename names. Otherwise -1, and nothing depends on it.
-int databaseFileDescriptor(sqlite3* db);
-
-/// How much of the database file the checkpointer writes back at a time (Checkpointer).
-inline constexpr long kWriteBackSliceBytes = 1L << 20;
 
 /// SQLite: copies the writer's WAL back into the database file from a thread of its own (issue 7).
 ///
@@ -51,14 +40,6 @@ inline constexpr long kWriteBackSliceBytes = 1L << 20;
 /// 64-200 frames) is left the writer copies that itself before its next transaction (beforeWrite); past four
 /// times `pages` it does so whatever is left, so the WAL stays bounded if this thread cannot keep up. When
 /// the writer runs out of work, what is left is copied if it is more than the remainder (idle).
-///
-/// After copying, the thread writes the database file back a slice of kWriteBackSliceBytes at a time, waiting
-/// for each (`sync_file_range`), and only then syncs it. One fsync would queue all of a pass's pages (tens of
-/// megabytes under creates) on the disk at once, and every commit's fdatasync of the WAL would wait behind
-/// them: in issue 7's measurements four fifths of the creates slower than 9 ms were answered while the
-/// database file was being synced. Now a commit waits behind one slice at most. PostgreSQL's
-/// `checkpoint_flush_after` does the same for the same reason. Without the file's descriptor
-/// (databaseFileDescriptor) the fsync alone remains.
 ///
 /// Durability is unchanged: every commit is in the WAL, synced as `synchronous` says, before it is
 /// acknowledged; a checkpoint only moves committed pages into the database file and syncs it.
@@ -86,8 +67,7 @@ private:
     void request();
     void loop();
 
-    Connection _connection;    ///< the checkpointer thread's own
-    int _fileDescriptor = -1;  ///< of its database file (databaseFileDescriptor), -1 if not found
+    Connection _connection;  ///< the checkpointer thread's own
     sqlite3* const _writer;
     const std::int64_t _pages;
     const std::int64_t _remainder;  ///< what the writer copies itself to let the WAL start over
