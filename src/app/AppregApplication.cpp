@@ -298,13 +298,19 @@ int AppregApplication::main(const std::vector<std::string>& args) {
             log.information(
                 "checkpoints: %s in the background (%.1f ms in all), %s by the writer (%.1f ms in "
                 "all, the longest %.1f ms), %s failed; the WAL started over %s times and held at most "
-                "%s frames",
+                "%s frames%s",
                 std::to_string(checkpoints.background),
                 static_cast<double>(checkpoints.backgroundMicros) / 1000.0,
                 std::to_string(checkpoints.inlined), static_cast<double>(checkpoints.inlinedMicros) / 1000.0,
                 static_cast<double>(checkpoints.longestInlinedMicros) / 1000.0,
                 std::to_string(checkpoints.failed), std::to_string(checkpoints.restarts),
-                std::to_string(checkpoints.largestWal));
+                std::to_string(checkpoints.largestWal),
+                checkpoints.writtenBackInSlices
+                    ? "; the database file written back in " +
+                          std::to_string(store::kWriteBackSliceBytes >> 20) + " MiB slices, " +
+                          std::to_string(store::kWriteBackSlicesInFlight) + " at a time"
+                    : std::string(
+                          "; the database file's descriptor not found, written back by its fsync alone"));
         }
         return status;
     } catch (const Poco::Exception& e) {

@@ -3,6 +3,10 @@
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -24,6 +28,7 @@ class CheckpointerTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testTheWalStaysBoundedAndStartsOver);
     CPPUNIT_TEST(testAnIdleWriterLeavesLittleInTheWal);
     CPPUNIT_TEST(testZeroLeavesCheckpointsToSQLite);
+    CPPUNIT_TEST(testTheDatabaseFileDescriptorIsSQLitesOwn);
     CPPUNIT_TEST_SUITE_END();
 
     static constexpr std::int64_t kFrameBytes = 24 + 4096;  // WAL frame header + page
@@ -93,6 +98,7 @@ public:
         CPPUNIT_ASSERT_MESSAGE("the checkpointer thread copied", stats.background > 0);
         CPPUNIT_ASSERT_MESSAGE("the WAL started over", stats.restarts > 0);
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{0}, stats.failed);
+        CPPUNIT_ASSERT_MESSAGE("written back in slices", stats.writtenBackInSlices);
         // The writer copies the rest itself past four times kPages, before its next group; one group of at
         // most kMaxGroup writes of a few pages each may come on top.
         const std::int64_t bound =
@@ -135,6 +141,31 @@ public:
             static_cast<std::int64_t>(std::filesystem::file_size(temporary->path().string() + "-wal"));
         CPPUNIT_ASSERT_MESSAGE("WAL file of " + std::to_string(walBytes) + " bytes",
                                walBytes <= 32 + (1000 + 4 * 128) * kFrameBytes);
+    }
+
+    /// The descriptor read out of SQLite's unix VFS (not public API) is the one SQLite itself uses for the
+    /// database file: this fails if a SQLite build lays its `unixFile` out differently.
+    void testTheDatabaseFileDescriptorIsSQLitesOwn() {
+        auto temporary = databaseWith(1000);
+        auto connection = (*temporary)->connect();
+        sqlite3* db = connection->statements().db();
+        const int fd = store::databaseFileDescriptor(db);
+        CPPUNIT_ASSERT(fd >= 0);
+        struct stat byPath {};
+        struct stat byDescriptor {};
+        CPPUNIT_ASSERT_EQUAL(0, stat(temporary->path().c_str(), &byPath));
+        CPPUNIT_ASSERT_EQUAL(0, fstat(fd, &byDescriptor));
+        CPPUNIT_ASSERT(byPath.st_dev == byDescriptor.st_dev && byPath.st_ino == byDescriptor.st_ino);
+        // SQLite reads its pages through it: the file's first 16 bytes are SQLite's header.
+        char header[16] = {};
+        CPPUNIT_ASSERT_EQUAL(static_cast<ssize_t>(sizeof header), pread(fd, header, sizeof header, 0));
+        CPPUNIT_ASSERT_EQUAL(std::string("SQLite format 3", 15), std::string(header, 15));
+
+        // A database without a file has no descriptor.
+        sqlite3* memory = nullptr;
+        CPPUNIT_ASSERT_EQUAL(SQLITE_OK, sqlite3_open(":memory:", &memory));
+        CPPUNIT_ASSERT_EQUAL(-1, store::databaseFileDescriptor(memory));
+        sqlite3_close(memory);
     }
 };
 
