@@ -308,7 +308,8 @@ int AppregApplication::main(const std::vector<std::string>& args) {
                 checkpoints.writtenBackInSlices
                     ? "; the database file written back in " +
                           std::to_string(store::kWriteBackSliceBytes >> 20) + " MiB slices, " +
-                          std::to_string(store::kWriteBackSlicesInFlight) + " at a time"
+                          std::to_string(store::kWriteBackSlicesInFlight) +
+                          " in flight, while the WAL held less than twice the threshold"
                     : std::string(
                           "; the database file's descriptor not found, written back by its fsync alone"));
         }

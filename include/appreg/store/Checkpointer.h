@@ -22,7 +22,9 @@ struct CheckpointStats {
     std::int64_t backgroundMicros = 0;  ///< time spent in the checkpointer thread's passes
     std::int64_t inlinedMicros = 0;     ///< time the writer spent in its own passes
     std::int64_t longestInlinedMicros = 0;  ///< the longest of those: how long a write may have waited
-    bool writtenBackInSlices = false;       ///< the database file's descriptor was found (see Checkpointer)
+    /// The database file's descriptor was found, so passes that keep up write it back in slices
+    /// (Checkpointer).
+    bool writtenBackInSlices = false;
 };
 
 /// The file descriptor through which SQLite's unix VFS reads and writes `db`'s main database file, or -1.
