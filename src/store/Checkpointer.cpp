@@ -86,6 +86,7 @@ int databaseFileDescriptor(sqlite3* db) {
 Checkpointer::Checkpointer(const DatabaseOptions& options, std::mutex& processWriteMutex, sqlite3* writer,
                            int pages)
     : _connection(options, processWriteMutex),
+      _fileDescriptor(databaseFileDescriptor(_connection.statements().db())),
       _writer(writer),
       _pages(pages),
       _remainder(std::clamp<std::int64_t>(pages / 16, kRemainderMin, kRemainderMax)),
@@ -94,8 +95,6 @@ Checkpointer::Checkpointer(const DatabaseOptions& options, std::mutex& processWr
     // Replaces SQLite's own automatic checkpoints on the writer's connection (sqlite3_wal_autocheckpoint is
     // this same hook).
     sqlite3_wal_hook(_writer, &Checkpointer::walHook, this);
-    _fileDescriptor = databaseFileDescriptor(_connection.statements().db());
-    _stats.writtenBackInSlices = _fileDescriptor >= 0;
     _thread = std::thread(&Checkpointer::loop, this);
 }
 
@@ -220,6 +219,7 @@ CheckpointStats Checkpointer::stats() const {
     std::lock_guard<std::mutex> lock(_mutex);
     CheckpointStats s = _stats;
     s.largestWal = _largest.load(std::memory_order_relaxed);
+    s.writtenBackInSlices = _fileDescriptor >= 0;
     return s;
 }
 

@@ -93,8 +93,8 @@ private:
     void request();
     void loop();
 
-    Connection _connection;    ///< the checkpointer thread's own
-    int _fileDescriptor = -1;  ///< of its database file (databaseFileDescriptor), -1 if not found
+    Connection _connection;     ///< the checkpointer thread's own
+    const int _fileDescriptor;  ///< of its database file (databaseFileDescriptor), -1 if not found
     sqlite3* const _writer;
     const std::int64_t _pages;
     const std::int64_t _remainder;  ///< what the writer copies itself to let the WAL start over
