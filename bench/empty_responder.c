@@ -18,7 +18,9 @@
  * characters, round robin). --checkpoint-pages N copies the WAL back from a thread of its own as appreg's
  * db.checkpoint_pages does (run.sh passes appreg's value), writing the database file back in 1 MiB slices
  * before each fsync as appreg does (four in flight, while the WAL is under twice N); 0, the default, leaves it
- * to SQLite.
+ * to SQLite. --create-sql minimal replaces appreg's SQL by one INSERT of one row into a table of its own
+ * (minimal_creates: an integer key and the name), with the same savepoint, group commit and checkpoints: what
+ * this machine allows a durable create whose SQL costs next to nothing (bench/README.md, "Latest").
  *
  * With --spin-us N, each request also burns N µs of its thread's CPU time before answering: a responder that
  * costs what appreg costs, for comparing latency at the same CPU per request (bench/README.md, "Reading the
@@ -33,7 +35,7 @@
  *   gcc -O2 -Wall -Wextra -o empty_responder bench/empty_responder.c -lfcgi -lsqlite3 -lpthread
  *   empty_responder --listen /tmp/baseline.sock [--threads 4] [--backlog 128] [--spin-us N]
  *                   [--body-for URI FILE]... [--create-db appreg.db [--synchronous FULL]
- *                   [--checkpoint-pages N]]
+ *                   [--checkpoint-pages N] [--create-sql appreg|minimal]]
  *
  * --listen takes a unix socket path (replaced if it exists) or ":PORT" / "HOST:PORT" for TCP.
  * SIGTERM or SIGINT ends the process at once (in-flight requests are dropped; with --create-db every answered
@@ -153,6 +155,7 @@ struct create_job {
 
 static const char *g_create_db;
 static const char *g_synchronous = "FULL";
+static int g_minimal_sql; /* --create-sql minimal: one INSERT of one row into a table of its own */
 static long long g_organizations; /* ids 1..g_organizations exist (bench/lib.sh seeds them so) */
 static pthread_mutex_t g_queue_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_queue_wake = PTHREAD_COND_INITIALIZER;
@@ -328,7 +331,7 @@ static void ckpt_idle(void) {
 struct writer {
     sqlite3 *db;
     sqlite3_stmt *begin, *commit, *savepoint, *release, *rollback_to, *organization, *insert_application,
-        *insert_activity;
+        *insert_activity, *insert_minimal;
     long long actor_id; /* the first superuser, as the actor appreg records for bench/run.sh's requests */
     char actor_username[160];
 };
@@ -354,6 +357,13 @@ static void open_writer(struct writer *w) {
     w->savepoint = prepare(w->db, "SAVEPOINT appreg_write");
     w->release = prepare(w->db, "RELEASE appreg_write");
     w->rollback_to = prepare(w->db, "ROLLBACK TO appreg_write");
+    if (g_minimal_sql && sqlite3_exec(w->db,
+                                      "CREATE TABLE IF NOT EXISTS minimal_creates "
+                                      "(id INTEGER PRIMARY KEY, name TEXT NOT NULL)",
+                                      NULL, NULL, NULL) != SQLITE_OK)
+        die_sqlite(w->db, "creating minimal_creates");
+    w->insert_minimal =
+        prepare(w->db, g_minimal_sql ? "INSERT INTO minimal_creates (name) VALUES (?)" : "SELECT 1");
     w->organization = prepare(w->db, "SELECT name FROM organizations WHERE id = ?");
     w->insert_application =
         prepare(w->db,
@@ -384,9 +394,8 @@ static void open_writer(struct writer *w) {
     sqlite3_finalize(actor);
 }
 
-/* One create inside the group's transaction: 1 if kept, 0 if rolled back to its savepoint. */
-static int run_create(struct writer *w, const struct create_job *job) {
-    if (!step_done(w->savepoint)) return 0;
+/* appreg's statements for one create: 1 if they all succeeded. */
+static int run_appreg_sql(struct writer *w, const struct create_job *job) {
     int ok = 0;
     sqlite3_bind_int64(w->organization, 1, job->organization);
     char organization[160] = "";
@@ -443,6 +452,18 @@ static int run_create(struct writer *w, const struct create_job *job) {
         }
         ok = step_done(act);
     }
+    return ok;
+}
+
+/* One create inside the group's transaction: 1 if kept, 0 if rolled back to its savepoint. */
+static int run_create(struct writer *w, const struct create_job *job) {
+    if (!step_done(w->savepoint)) return 0;
+    int ok;
+    if (g_minimal_sql) {
+        sqlite3_bind_text(w->insert_minimal, 1, job->name, -1, SQLITE_STATIC);
+        ok = step_done(w->insert_minimal);
+    } else
+        ok = run_appreg_sql(w, job);
     if (ok) return step_done(w->release);
     if (!step_done(w->rollback_to) || !step_done(w->release)) die_sqlite(w->db, "rolling back a create");
     return 0;
@@ -576,7 +597,7 @@ static void usage(void) {
     fprintf(stderr,
             "usage: empty_responder --listen PATH|HOST:PORT [--threads N] [--backlog N] [--spin-us N]\n"
             "                       [--body-for URI FILE]... [--create-db SQLITE-FILE [--synchronous "
-            "FULL|NORMAL|EXTRA|OFF] [--checkpoint-pages N]]\n");
+            "FULL|NORMAL|EXTRA|OFF] [--checkpoint-pages N] [--create-sql appreg|minimal]]\n");
     exit(2);
 }
 
@@ -599,7 +620,11 @@ int main(int argc, char **argv) {
             g_create_db = argv[++i];
         else if (strcmp(argv[i], "--synchronous") == 0 && i + 1 < argc)
             g_synchronous = argv[++i];
-        else if (strcmp(argv[i], "--checkpoint-pages") == 0 && i + 1 < argc)
+        else if (strcmp(argv[i], "--create-sql") == 0 && i + 1 < argc) {
+            ++i;
+            if (strcmp(argv[i], "minimal") != 0 && strcmp(argv[i], "appreg") != 0) usage();
+            g_minimal_sql = strcmp(argv[i], "minimal") == 0;
+        } else if (strcmp(argv[i], "--checkpoint-pages") == 0 && i + 1 < argc)
             g_ckpt_pages = atoll(argv[++i]);
         else
             usage();

@@ -330,7 +330,7 @@ start_ceiling() {
     local db=$1 args=()
     shift
     [ -z "$db" ] || args=(--create-db "$db" --synchronous "${BENCH_SYNCHRONOUS^^}"
-        --checkpoint-pages "$BENCH_CHECKPOINT_PAGES")
+        --checkpoint-pages "$BENCH_CHECKPOINT_PAGES" --create-sql "$BENCH_CEILING_SQL")
     "$baseline_bin" --listen "$(ceiling_socket)" --threads "$APPREG_THREADS" "${args[@]}" "$@" \
         >"$work/ceiling.log" 2>&1 &
     ceiling_pid=$!

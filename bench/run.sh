@@ -38,6 +38,10 @@
 #   BENCH_APPREG_BIN          use this appreg-fcgi binary instead of building one
 #   BENCH_PORT [18080]        lighttpd port for appreg; the baseline's is BENCH_PORT+1, the ceiling's +2
 #   BENCH_CEILING [1]         0: measure creates and lists without the ceiling target
+#   BENCH_CEILING_SQL [appreg]  minimal: the create ceiling inserts one row into a table of its own instead
+#                             (what a create with next to no SQL allows on this machine; not appreg's ceiling)
+#   BENCH_AFTER_SEED_SQL      SQL run on the seeded database before anything starts (for upper-bound
+#                             experiments, e.g. dropping an index; the report says so)
 #   BENCH_RESULTS [bench/results]   BENCH_KEEP=1 keeps the temporary directory (database, logs)
 #   BENCH_PROFILE [0]         1: after each case one more appreg run under perf; the profile goes to
 #                             bench/results/<UTC time>-profile.txt
@@ -53,6 +57,14 @@ BENCH_CASES=${BENCH_CASES:-detail list list_filter create patch}
 BENCH_MAX_SECONDS=${BENCH_MAX_SECONDS:-900}
 BENCH_RESULTS=${BENCH_RESULTS:-$bench_dir/results}
 BENCH_CEILING=${BENCH_CEILING:-1}
+BENCH_CEILING_SQL=${BENCH_CEILING_SQL:-appreg}
+BENCH_AFTER_SEED_SQL=${BENCH_AFTER_SEED_SQL:-}
+case "$BENCH_CEILING_SQL" in appreg | minimal) ;; *) die "BENCH_CEILING_SQL must be appreg or minimal" ;; esac
+ceiling_sql_desc() {
+    if [ "$BENCH_CEILING_SQL" = appreg ]; then echo "appreg's create SQL"; else
+        echo "one INSERT of one row into a table of its own (BENCH_CEILING_SQL=minimal: not appreg's SQL)"
+    fi
+}
 
 case "$BENCH_APPS" in '' | *[!0-9]* | 0) die "BENCH_APPS must be a positive number" ;; esac
 case "$BENCH_ROUNDS" in '' | *[!0-9]* | 0) die "BENCH_ROUNDS must be a positive number" ;; esac
@@ -110,6 +122,8 @@ say "creating the schema and seeding $BENCH_APPS applications"
 seed_start=$SECONDS
 create_schema
 seed_applications 1 "$BENCH_APPS" >/dev/null
+[ -z "$BENCH_AFTER_SEED_SQL" ] || sqlite3 "$work/appreg.db" "$BENCH_AFTER_SEED_SQL" ||
+    die "BENCH_AFTER_SEED_SQL failed"
 seed_seconds=$((SECONDS - seed_start))
 db_mib=$(($(stat -c %s "$work/appreg.db") / 1048576))
 # The ceiling writes into a copy made now, so both start from the same rows (sqlite3 closed the file: no WAL).
@@ -159,9 +173,11 @@ if [ "$with_ceiling" = 1 ]; then
     wait_http "http://127.0.0.1:$ceiling_port/api/v2/ping/" "lighttpd + ceiling"
 fi
 if [ "$with_create_ceiling" = 1 ]; then
-    before=$(sqlite3 "$work/ceiling.db" "SELECT count(*) FROM applications")
+    created_table=applications
+    [ "$BENCH_CEILING_SQL" = appreg ] || created_table=minimal_creates
+    before=$(sqlite3 "$work/ceiling.db" "SELECT count(*) FROM $created_table")
     check 201 POST "/api/v2/applications/" '{"name":"bench-check"}' "$ceiling_port"
-    [ "$(sqlite3 "$work/ceiling.db" "SELECT count(*) FROM applications")" = $((before + 1)) ] ||
+    [ "$(sqlite3 "$work/ceiling.db" "SELECT count(*) FROM $created_table")" = $((before + 1)) ] ||
         die "the create ceiling answered 201 without adding an application (log: $work/ceiling.log)"
 fi
 for c in list list_filter; do
@@ -188,7 +204,8 @@ for c in $BENCH_CASES; do planned=$((planned + n_conns * $(case_seconds "$c")));
     echo "appreg: $appreg_desc; db.synchronous=$BENCH_SYNCHRONOUS, db.checkpoint_pages=$BENCH_CHECKPOINT_PAGES, threads=$APPREG_THREADS, $(running_desc), log.requests=$BENCH_LOG_REQUESTS (to a file), $(list_cache_desc), $(malloc_desc)"
     echo "baseline: bench/empty_responder.c (libfcgi, $BASELINE_THREADS threads, no database, fixed $(grep -o '[0-9]*-byte' "$work/baseline.log" || echo '~950-byte') JSON body)"
     [ "$with_create_ceiling" = 0 ] ||
-        echo "create ceiling: bench/empty_responder.c --create-db ($APPREG_THREADS threads; each POST runs appreg's create SQL through one writer thread with group commit, synchronous=${BENCH_SYNCHRONOUS^^}, checkpoints as appreg's (--checkpoint-pages $BENCH_CHECKPOINT_PAGES), on a copy of the seeded database; no authentication, parsing, validation, rendering or log)"
+        echo "create ceiling: bench/empty_responder.c --create-db ($APPREG_THREADS threads; each POST runs $(ceiling_sql_desc) through one writer thread with group commit, synchronous=${BENCH_SYNCHRONOUS^^}, checkpoints as appreg's (--checkpoint-pages $BENCH_CHECKPOINT_PAGES), on a copy of the seeded database; no authentication, parsing, validation, rendering or log)"
+    [ -z "$BENCH_AFTER_SEED_SQL" ] || echo "after seeding, before measuring (BENCH_AFTER_SEED_SQL): $BENCH_AFTER_SEED_SQL"
     for c in list list_filter; do
         ! has_ceiling "$c" ||
             echo "$c ceiling: bench/empty_responder.c --body-for (the same process; its GET answered with appreg's own response to it, $(stat -c %s "$work/ceiling-$c.json") bytes of body, captured before measuring; no authentication, database or rendering)"
@@ -343,7 +360,7 @@ sum_of() {
     echo "The baseline answers every case with the same ~1 KB response: for lists (~20 KB from appreg) the ratio includes that."
     if [ "$with_ceiling" = 1 ]; then
         echo
-        echo "ceiling (median of $BENCH_ROUNDS rounds): for creates the same SQL through one writer with group commit, nothing else;"
+        echo "ceiling (median of $BENCH_ROUNDS rounds): for creates $(if [ "$BENCH_CEILING_SQL" = appreg ]; then echo "the same SQL"; else echo "one minimal INSERT (BENCH_CEILING_SQL=minimal)"; fi) through one writer with group commit, nothing else;"
         echo "for lists the same response bytes, nothing else"
         for conns in $BENCH_CONNS; do
             for name in $ceiling_cases; do
