@@ -21,6 +21,9 @@
  * to SQLite. --create-sql minimal replaces appreg's SQL by one INSERT of one row into a table of its own
  * (minimal_creates: an integer key and the name), with the same savepoint, group commit and checkpoints: what
  * this machine allows a durable create whose SQL costs next to nothing (bench/README.md, "Latest").
+ * With --loop N instead of --listen, it serves nothing: it runs N made-up creates through the writer's
+ * statements in groups of 16, in one thread, and prints the time per create (the cost of the SQL alone; on a
+ * copy of a seeded database, which it changes).
  *
  * With --spin-us N, each request also burns N µs of its thread's CPU time before answering: a responder that
  * costs what appreg costs, for comparing latency at the same CPU per request (bench/README.md, "Reading the
@@ -36,6 +39,7 @@
  *   empty_responder --listen /tmp/baseline.sock [--threads 4] [--backlog 128] [--spin-us N]
  *                   [--body-for URI FILE]... [--create-db appreg.db [--synchronous FULL]
  *                   [--checkpoint-pages N] [--create-sql appreg|minimal]]
+ *   empty_responder --create-db appreg.db --loop N [--synchronous OFF] [--create-sql appreg|minimal]
  *
  * --listen takes a unix socket path (replaced if it exists) or ":PORT" / "HOST:PORT" for TCP.
  * SIGTERM or SIGINT ends the process at once (in-flight requests are dropped; with --create-db every answered
@@ -509,21 +513,49 @@ static void *write_groups(void *arg) {
     return NULL;
 }
 
-/* Queues one create and waits for its group's commit: 1 if it was kept. */
-static int create_application(uint64_t *rng, unsigned thread, unsigned long long *counter) {
+/* A made-up create: a unique name, 40 random characters of client id, organizations round robin, now. */
+static void make_job(struct create_job *job, uint64_t *rng, unsigned thread, unsigned long long *counter) {
     static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    struct create_job job;
-    memset(&job, 0, sizeof job);
+    memset(job, 0, sizeof *job);
     ++*counter;
-    snprintf(job.name, sizeof job.name, "ceiling-%d-%u-%llu", (int)getpid(), thread, *counter);
-    for (int i = 0; i < 40; ++i) job.client_id[i] = kAlphabet[next_random(rng) % (sizeof kAlphabet - 1)];
-    job.organization = (long long)(*counter % (unsigned long long)g_organizations) + 1;
+    snprintf(job->name, sizeof job->name, "ceiling-%d-%u-%llu", (int)getpid(), thread, *counter);
+    for (int i = 0; i < 40; ++i) job->client_id[i] = kAlphabet[next_random(rng) % (sizeof kAlphabet - 1)];
+    job->organization = (long long)(*counter % (unsigned long long)g_organizations) + 1;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     struct tm utc;
     gmtime_r(&now.tv_sec, &utc);
-    snprintf(job.timestamp, sizeof job.timestamp, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", utc.tm_year + 1900,
+    snprintf(job->timestamp, sizeof job->timestamp, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", utc.tm_year + 1900,
              utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, now.tv_nsec / 1000);
+}
+
+/* --loop N: N creates through the writer's statements in groups of 16, in this thread, without FastCGI or
+ * checkpoints: the cost of the create SQL alone, printed in µs per create. */
+static int loop_creates(long n) {
+    struct writer w;
+    open_writer(&w);
+    uint64_t rng = 0x9E3779B97F4A7C15ULL;
+    unsigned long long counter = 0;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (long done = 0; done < n;) {
+        if (!step_done(w.begin)) die_sqlite(w.db, "BEGIN IMMEDIATE");
+        for (int k = 0; k < 16 && done < n; ++k, ++done) {
+            struct create_job job;
+            make_job(&job, &rng, 0, &counter);
+            if (!run_create(&w, &job)) die_sqlite(w.db, "a create");
+        }
+        if (!step_done(w.commit)) die_sqlite(w.db, "COMMIT");
+    }
+    printf("%ld creates (%s SQL, synchronous=%s): %.2f us per create\n", n, g_minimal_sql ? "minimal" : "appreg's",
+           g_synchronous, seconds_since(&start) * 1e6 / (double)n);
+    return 0;
+}
+
+/* Queues one create and waits for its group's commit: 1 if it was kept. */
+static int create_application(uint64_t *rng, unsigned thread, unsigned long long *counter) {
+    struct create_job job;
+    make_job(&job, rng, thread, counter);
     /* One per thread for as long as it lives: sem_post may still be returning when this thread has left. */
     static __thread sem_t finished;
     static __thread int finished_ready;
@@ -597,13 +629,15 @@ static void usage(void) {
     fprintf(stderr,
             "usage: empty_responder --listen PATH|HOST:PORT [--threads N] [--backlog N] [--spin-us N]\n"
             "                       [--body-for URI FILE]... [--create-db SQLITE-FILE [--synchronous "
-            "FULL|NORMAL|EXTRA|OFF] [--checkpoint-pages N] [--create-sql appreg|minimal]]\n");
+            "FULL|NORMAL|EXTRA|OFF] [--checkpoint-pages N] [--create-sql appreg|minimal]]\n"
+            "       empty_responder --create-db SQLITE-FILE --loop N [--synchronous ...] [--create-sql ...]\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
     const char *listen_on = NULL;
     int threads = 4, backlog = 128;
+    long loop = 0;
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
             listen_on = argv[++i];
@@ -626,9 +660,12 @@ int main(int argc, char **argv) {
             g_minimal_sql = strcmp(argv[i], "minimal") == 0;
         } else if (strcmp(argv[i], "--checkpoint-pages") == 0 && i + 1 < argc)
             g_ckpt_pages = atoll(argv[++i]);
+        else if (strcmp(argv[i], "--loop") == 0 && i + 1 < argc)
+            loop = atol(argv[++i]);
         else
             usage();
     }
+    if (loop > 0 && g_create_db != NULL && g_ckpt_pages == 0) return loop_creates(loop);
     if (listen_on == NULL || threads < 1 || threads > 1024 || backlog < 1 || g_spin_us < 0 ||
         g_ckpt_pages < 0)
         usage();
