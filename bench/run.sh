@@ -146,9 +146,10 @@ check() { # WANT METHOD PATH [BODY [PORT]]
     local want=$1 method=$2 path=$3 body=${4:-} port=${5:-$appreg_port} got
     if [ -n "$body" ]; then
         got=$(curl -s -o "$work/check.out" -w '%{http_code}' "${auth[@]}" -X "$method" \
-            -H 'Content-Type: application/json' --data "$body" "http://127.0.0.1:$port$path")
+            -H 'Content-Type: application/json' --data "$body" "http://127.0.0.1:$port$path") || true
     else
-        got=$(curl -s -o "$work/check.out" -w '%{http_code}' "${auth[@]}" -X "$method" "http://127.0.0.1:$port$path")
+        got=$(curl -s -o "$work/check.out" -w '%{http_code}' "${auth[@]}" -X "$method" \
+            "http://127.0.0.1:$port$path") || true
     fi
     [ "$got" = "$want" ] || { cat "$work/check.out" >&2; die "$method $path on port $port answered $got, expected $want"; }
 }
@@ -180,8 +181,8 @@ if [ "$with_create_ceiling" = 1 ]; then
     [ "$(sqlite3 "$work/ceiling.db" "SELECT count(*) FROM $created_table")" = $((before + 1)) ] ||
         die "the create ceiling answered 201 without adding an application (log: $work/ceiling.log)"
 fi
-for c in list list_filter; do
-    has_ceiling "$c" || continue
+for c in $ceiling_cases; do # the list ceilings measured in this invocation
+    [ "$c" != create ] || continue
     check 200 GET "$(case_path "$c")" "" "$ceiling_port"
     cmp -s "$work/check.out" "$work/ceiling-$c.json" ||
         die "the list ceiling's answer to $(case_path "$c") is not appreg's (log: $work/ceiling.log)"
