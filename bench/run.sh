@@ -179,7 +179,7 @@ if [ "$with_create_ceiling" = 1 ]; then
     before=$(sqlite3 "$work/ceiling.db" "SELECT count(*) FROM $created_table")
     check 201 POST "/api/v2/applications/" '{"name":"bench-check"}' "$ceiling_port"
     [ "$(sqlite3 "$work/ceiling.db" "SELECT count(*) FROM $created_table")" = $((before + 1)) ] ||
-        die "the create ceiling answered 201 without adding an application (log: $work/ceiling.log)"
+        die "the create ceiling answered 201 without adding a row to $created_table (log: $work/ceiling.log)"
 fi
 for c in $ceiling_cases; do # the list ceilings measured in this invocation
     [ "$c" != create ] || continue
