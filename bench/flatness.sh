@@ -19,6 +19,9 @@
 #   BENCH_FLAT_CASES ["list list_filter"]   (list_filter = ?client_type=public&order_by=-id)
 #   BENCH_DURATION [5s]  BENCH_WARMUP [1s]  BENCH_WRK_TIMEOUT [10s]  BENCH_MAX_SECONDS [600]
 set -euo pipefail
+# The rest is one compound command, which bash reads whole before running it: editing this file while a run is
+# in progress (it takes minutes) cannot change what that run does.
+{
 bench_name=flatness.sh
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -167,3 +170,5 @@ echo >&2
 cat "$work/summary.txt"
 echo
 echo "report: ${report#"$root"/}   runs: ${tsv#"$root"/}"
+exit
+}

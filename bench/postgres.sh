@@ -22,6 +22,9 @@
 # BENCH_CONNS [16], BENCH_CASES ["detail list create"], BENCH_PG_PORT [55490], APPREG_THREADS [16],
 # BENCH_PORT [18080] (lighttpd ports BENCH_PORT..BENCH_PORT+4), BENCH_AUTH [basic], as in bench/run.sh.
 set -euo pipefail
+# The rest is one compound command, which bash reads whole before running it: editing this file while a run is
+# in progress (it takes minutes) cannot change what that run does.
+{
 bench_name=postgres.sh
 APPREG_THREADS=${APPREG_THREADS:-16}  # the worker's default on PostgreSQL; the SQLite worker here gets the same
 # shellcheck source=bench/lib.sh
@@ -46,6 +49,7 @@ make_workdir
 
 pg_dir=/tmp/appreg-bench-pg-$$
 pg() { APPREG_PG_PORT=$BENCH_PG_PORT bash "$root/scripts/postgres-test-server.sh" "$@" "$pg_dir"; }
+# shellcheck disable=SC2317 # runs from the EXIT trap
 stop_pg() { pg stop >/dev/null 2>&1 || true; rm -rf "$pg_dir"; }
 trap 'cleanup; stop_pg' EXIT
 pg_server=$(pg start)
@@ -184,3 +188,5 @@ cat "$work/summary.txt" >>"$report"
 cat "$work/summary.txt"
 echo
 echo "report: ${report#"$root"/}"
+exit
+}

@@ -46,6 +46,9 @@
 #   BENCH_PROFILE [0]         1: after each case one more appreg run under perf; the profile goes to
 #                             bench/results/<UTC time>-profile.txt
 set -euo pipefail
+# The rest is one compound command, which bash reads whole before running it: editing this file while a run is
+# in progress (it takes minutes) cannot change what that run does.
+{
 bench_name=run.sh
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -399,3 +402,5 @@ cat "$work/summary.txt"
 echo
 echo "report: ${report#"$root"/}   runs: ${tsv#"$root"/}"
 [ "${BENCH_PROFILE:-0}" = 0 ] || echo "profile: ${profile_report#"$root"/}"
+exit
+}
