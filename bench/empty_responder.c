@@ -525,8 +525,9 @@ static void make_job(struct create_job *job, uint64_t *rng, unsigned thread, uns
     clock_gettime(CLOCK_REALTIME, &now);
     struct tm utc;
     gmtime_r(&now.tv_sec, &utc);
-    snprintf(job->timestamp, sizeof job->timestamp, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", utc.tm_year + 1900,
-             utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, now.tv_nsec / 1000);
+    snprintf(job->timestamp, sizeof job->timestamp, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
+             utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+             now.tv_nsec / 1000);
 }
 
 /* --loop N: N creates through the writer's statements in groups of 16, in this thread, without FastCGI or
@@ -547,8 +548,8 @@ static int loop_creates(long n) {
         }
         if (!step_done(w.commit)) die_sqlite(w.db, "COMMIT");
     }
-    printf("%ld creates (%s SQL, synchronous=%s): %.2f us per create\n", n, g_minimal_sql ? "minimal" : "appreg's",
-           g_synchronous, seconds_since(&start) * 1e6 / (double)n);
+    printf("%ld creates (%s SQL, synchronous=%s): %.2f us per create\n", n,
+           g_minimal_sql ? "minimal" : "appreg's", g_synchronous, seconds_since(&start) * 1e6 / (double)n);
     return 0;
 }
 
@@ -630,7 +631,8 @@ static void usage(void) {
             "usage: empty_responder --listen PATH|HOST:PORT [--threads N] [--backlog N] [--spin-us N]\n"
             "                       [--body-for URI FILE]... [--create-db SQLITE-FILE [--synchronous "
             "FULL|NORMAL|EXTRA|OFF] [--checkpoint-pages N] [--create-sql appreg|minimal]]\n"
-            "       empty_responder --create-db SQLITE-FILE --loop N [--synchronous ...] [--create-sql ...]\n");
+            "       empty_responder --create-db SQLITE-FILE --loop N [--synchronous ...] "
+            "[--create-sql ...]\n");
     exit(2);
 }
 
@@ -665,12 +667,15 @@ int main(int argc, char **argv) {
         else
             usage();
     }
-    if (loop > 0 && g_create_db != NULL && g_ckpt_pages == 0) return loop_creates(loop);
-    if (listen_on == NULL || threads < 1 || threads > 1024 || backlog < 1 || g_spin_us < 0 ||
-        g_ckpt_pages < 0)
-        usage();
     if (strcmp(g_synchronous, "FULL") != 0 && strcmp(g_synchronous, "NORMAL") != 0 &&
         strcmp(g_synchronous, "EXTRA") != 0 && strcmp(g_synchronous, "OFF") != 0)
+        usage();
+    if (loop != 0) {
+        if (loop < 0 || g_create_db == NULL || listen_on != NULL || g_ckpt_pages != 0) usage();
+        return loop_creates(loop);
+    }
+    if (listen_on == NULL || threads < 1 || threads > 1024 || backlog < 1 || g_spin_us < 0 ||
+        g_ckpt_pages < 0)
         usage();
 
     /* Stop signals are taken by this thread only; libfcgi's own SIGTERM flag would not wake threads in
