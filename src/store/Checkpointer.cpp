@@ -15,6 +15,9 @@ namespace appreg::store {
 
 namespace {
 
+/// From this many times `pages` the thread is behind: it keeps catching up, the writer starts copying the
+/// remainder itself, and the database file is synced with one fsync instead of in slices.
+constexpr std::int64_t kBehindFactor = 2;
 /// Past this many times `pages` the writer copies the rest itself, however much is left.
 constexpr std::int64_t kBoundFactor = 4;
 /// What the writer copies itself at most, so that the WAL can start over: 1/16 of `pages` within these
@@ -124,12 +127,12 @@ void Checkpointer::committed(std::int64_t frames) {
         ++_generation;
         _copied.store(0, std::memory_order_relaxed);
         ++_stats.restarts;
-        _nextInline = 2 * _pages;
+        _nextInline = kBehindFactor * _pages;
     }
     _frames = frames;
     if (frames > _largest.load(std::memory_order_relaxed)) _largest.store(frames, std::memory_order_relaxed);
     const std::int64_t left = remaining();
-    if (left >= _pages || (frames >= 2 * _pages && left > _remainder)) request();
+    if (left >= _pages || (frames >= kBehindFactor * _pages && left > _remainder)) request();
 }
 
 void Checkpointer::request() {
@@ -195,7 +198,8 @@ void Checkpointer::loop() {
             // Slices while the thread keeps up. Once the WAL holds twice `pages` it is behind, and the one
             // fsync, which lets the disk take every page at once, is faster: the WAL stays off its bound,
             // where the writer would copy everything left itself.
-            if (_fileDescriptor >= 0 && walFrames < 2 * _pages) writeBackInSlices(_fileDescriptor);
+            if (_fileDescriptor >= 0 && walFrames < kBehindFactor * _pages)
+                writeBackInSlices(_fileDescriptor);
             rc = syncDatabaseFile(db);
             if (rc == SQLITE_OK) synced = copied;
         }
