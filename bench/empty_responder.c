@@ -367,7 +367,7 @@ static void open_writer(struct writer *w) {
                                       NULL, NULL, NULL) != SQLITE_OK)
         die_sqlite(w->db, "creating minimal_creates");
     w->insert_minimal =
-        prepare(w->db, g_minimal_sql ? "INSERT INTO minimal_creates (name) VALUES (?)" : "SELECT 1");
+        g_minimal_sql ? prepare(w->db, "INSERT INTO minimal_creates (name) VALUES (?)") : NULL;
     w->organization = prepare(w->db, "SELECT name FROM organizations WHERE id = ?");
     w->insert_application =
         prepare(w->db,

@@ -364,7 +364,7 @@ sum_of() {
     echo "The baseline answers every case with the same ~1 KB response: for lists (~20 KB from appreg) the ratio includes that."
     if [ "$with_ceiling" = 1 ]; then
         echo
-        echo "ceiling (median of $BENCH_ROUNDS rounds): for creates $(if [ "$BENCH_CEILING_SQL" = appreg ]; then echo "the same SQL"; else echo "one minimal INSERT (BENCH_CEILING_SQL=minimal)"; fi) through one writer with group commit, nothing else;"
+        echo "ceiling (median of $BENCH_ROUNDS rounds): for creates $(ceiling_sql_desc) through one writer with group commit, nothing else;"
         echo "for lists the same response bytes, nothing else"
         for conns in $BENCH_CONNS; do
             for name in $ceiling_cases; do
